@@ -1,0 +1,62 @@
+// Task hand-off between threads through agent mailboxes (no postMessage per task).
+//
+// A worker agent sleeps on its STATE word while IDLE. A spawner picks an idle agent by winning
+// the cmpxchg IDLE -> RESERVED (so two spawners never pick the same one), writes TASK, then
+// publishes ASSIGNED and wakes it. The worker takes the task (ASSIGNED -> BUSY), runs it, and
+// goes back to IDLE. STOP, written by the host at shutdown, wins over every other state.
+//
+//   FREE -> STARTING -> IDLE -> RESERVED -> ASSIGNED -> BUSY -> IDLE …      any -> STOP -> EXITED
+import { cas32, load32, store32 } from "../sync/atomic";
+import { futexWait, futexWake, spin } from "../sync/futex";
+import { agentRec } from "./init";
+import { AGENT_REC } from "./local";
+import {
+  H_AGENTS, A_STATE, A_TASK, AGENT_STARTING, AGENT_IDLE, AGENT_RESERVED, AGENT_ASSIGNED, AGENT_BUSY, AGENT_STOP,
+} from "../layout";
+
+/** Hands `task` to an idle worker; returns its agent number, or 0 if none is idle. */
+export function agentOffer(task: usize): u32 {
+  const n = <u32>load32(H_AGENTS);
+  for (let a: u32 = 2; a <= n; a++) {
+    const rec = agentRec(a);
+    if (load32(rec + A_STATE) == AGENT_IDLE && cas32(rec + A_STATE, AGENT_IDLE, AGENT_RESERVED) == AGENT_IDLE) {
+      store32(rec + A_TASK, <i32>task);
+      // Publishes TASK (SeqCst). Fails only if shutdown wrote STOP meanwhile: the task is not taken.
+      if (cas32(rec + A_STATE, AGENT_RESERVED, AGENT_ASSIGNED) != AGENT_RESERVED) return 0;
+      futexWake(rec + A_STATE, 1);
+      return a;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Worker side: waits (spinning a little first, for back-to-back tasks) for a task.
+ * Returns the task, or 0 when asked to stop. Called only by the agent that owns the record.
+ */
+export function agentTake(): usize {
+  const st = AGENT_REC + A_STATE;
+  // IDLE, unless the host already asked us to stop.
+  const s0 = load32(st);
+  if (s0 != AGENT_ASSIGNED && s0 != AGENT_STOP && cas32(st, s0, AGENT_IDLE) == AGENT_STARTING) {
+    futexWake(st, -1); // the host waits for STARTING to end before init() resolves
+  }
+  for (let r = 0; ; r++) {
+    const s = load32(st);
+    if (s == AGENT_STOP) return 0;
+    if (s == AGENT_ASSIGNED && cas32(st, AGENT_ASSIGNED, AGENT_BUSY) == AGENT_ASSIGNED) {
+      return <usize>load32(AGENT_REC + A_TASK);
+    }
+    // RESERVED lasts a few instructions: spin through it. IDLE may last long: sleep.
+    if (s == AGENT_IDLE && r > 64) futexWait(st, AGENT_IDLE, Infinity);
+    else if (r <= 64) spin(r & 7);
+  }
+  return 0; // not reached
+}
+
+/** Host side: asks an agent to exit; wakes it if it sleeps. */
+export function agentStop(agent: u32): void {
+  const rec = agentRec(agent);
+  store32(rec + A_STATE, AGENT_STOP);
+  futexWake(rec + A_STATE, 1);
+}

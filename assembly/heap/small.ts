@@ -1,0 +1,57 @@
+// Small blocks: segregated free lists, one per size class, each under its own raw lock.
+//
+// Class c's list head lives at H_CLASSES + c*8 + 4, its lock at H_CLASSES + c*8. A list is only
+// read or written by the holder of its lock, so the links inside free blocks need no atomics.
+// An empty list is refilled by carving a run of fresh blocks from the bump region (lock order:
+// class lock, then GROW_LOCK; nothing takes them the other way round).
+import { load32, store32 } from "../sync/atomic";
+import { rawLock, rawUnlock } from "../sync/rawlock";
+import { H_CLASSES, CLASS_STRIDE } from "../layout";
+import { classSize, setHeader, BLOCK_HEADER, B_FREE, B_USED } from "./block";
+import { bump } from "./grow";
+
+/** Bytes carved per refill: enough for 32 blocks, at most 64 KiB (and at least one block). */
+const CARVE_BYTES: usize = 65536;
+const CARVE_MAX_BLOCKS: usize = 32;
+
+/** A block of class `c` (payload pointer), or 0 when memory is exhausted. */
+export function smallAlloc(c: i32): usize {
+  const cls = H_CLASSES + <usize>c * CLASS_STRIDE;
+  rawLock(cls);
+  let block = <usize>load32(cls + 4);
+  if (block != 0) {
+    store32(cls + 4, load32(block + BLOCK_HEADER)); // pop: head = block.next
+  } else {
+    block = carve(c, cls);
+  }
+  rawUnlock(cls);
+  if (block == 0) return 0;
+  setHeader(block, <u32>c, B_USED);
+  return block + BLOCK_HEADER;
+}
+
+/** Returns a block (its header address) to class `c`; its STATE is already B_FREE. */
+export function smallFree(block: usize, c: i32): void {
+  const cls = H_CLASSES + <usize>c * CLASS_STRIDE;
+  rawLock(cls);
+  store32(block + BLOCK_HEADER, load32(cls + 4)); // block.next = head
+  store32(cls + 4, <i32>block);
+  rawUnlock(cls);
+}
+
+/** Carves a run of blocks; returns the first, links the rest into the (empty) list. */
+function carve(c: i32, cls: usize): usize {
+  const size = classSize(c);
+  const count = max<usize>(1, min<usize>(CARVE_MAX_BLOCKS, CARVE_BYTES / size));
+  const run = bump(size * count);
+  if (run == 0) return 0;
+  let next: usize = 0;
+  for (let i = count - 1; i >= 1; i--) {
+    const b = run + i * size;
+    setHeader(b, <u32>c, B_FREE);
+    store32(b + BLOCK_HEADER, <i32>next);
+    next = b;
+  }
+  store32(cls + 4, <i32>next);
+  return run;
+}

@@ -1,0 +1,98 @@
+// Mutex: a 3-state futex lock (Drepper, "Futexes are tricky", mutex #3) with an owner, a poison
+// flag and membership in the owner's held-lock list.
+//
+//   +0  object header (tag TAG_MUTEX, gen, refs, aux = value kind)
+//   +16 STATE      0 unlocked | 1 locked | 2 locked, maybe sleepers (unlock must wake one)
+//   +20 OWNER      agent holding it, 0 if none (written by the holder only)
+//   +24 POISON     1 once a holder panicked (Rust semantics); cleared by clearPoison
+//   +28 NEXT_HELD  link in the owner's held list (held.ts)
+//   +32 VALUE      the protected value (8 bytes, kinds in layout.ts), +40 VALUE2 (len or gen)
+//
+// The fast path is one cmpxchg 0 -> 1; everything else is in `mutexLockCold`.
+import { cas32, xchg32, load32, store32 } from "./atomic";
+import { futexWait, futexWake, spin, TIMED_OUT } from "./futex";
+import { heldPush, heldRemove } from "./held";
+import { AGENT, AGENT_REC } from "../engine/local";
+import {
+  A_WAITING, SUCCESS, WOULD_BLOCK, TIMEOUT, POISONED, NOT_OWNER, NOT_LOCKED, WOULD_DEADLOCK,
+} from "../layout";
+
+export const M_STATE: usize = 16;
+export const M_OWNER: usize = 20;
+export const M_POISON: usize = 24;
+export const M_NEXT_HELD: usize = 28;
+export const M_VALUE: usize = 32;
+export const M_VALUE2: usize = 40;
+export const MUTEX_SIZE: usize = 48;
+
+const UNLOCKED: i32 = 0;
+const LOCKED: i32 = 1;
+const CONTENDED: i32 = 2;
+
+/** Blocks until locked or `deadline` (ms, Infinity = none): SUCCESS, POISONED, TIMEOUT, WOULD_DEADLOCK. */
+// @ts-ignore: decorator
+@inline export function mutexLock(m: usize, deadline: f64): i32 {
+  if (cas32(m + M_STATE, UNLOCKED, LOCKED) == UNLOCKED) return acquired(m);
+  return mutexLockCold(m, deadline);
+}
+
+/** One attempt: SUCCESS, POISONED (acquired anyway) or WOULD_BLOCK. */
+export function mutexTryLock(m: usize): i32 {
+  if (cas32(m + M_STATE, UNLOCKED, LOCKED) == UNLOCKED) return acquired(m);
+  return WOULD_BLOCK;
+}
+
+/** Releases: SUCCESS, NOT_LOCKED (double unlock) or NOT_OWNER (another thread holds it). */
+// @ts-ignore: decorator
+@inline export function mutexUnlock(m: usize): i32 {
+  // OWNER is only written by the holder, so reading our own agent number back proves we hold it.
+  if (<u32>load32(m + M_OWNER) != AGENT) {
+    return load32(m + M_STATE) == UNLOCKED ? NOT_LOCKED : NOT_OWNER;
+  }
+  release(m);
+  return SUCCESS;
+}
+
+/**
+ * One step of an asynchronous lock (the host awaits `Atomics.waitAsync(STATE, 2)` between steps):
+ * announces a sleeper like the blocking path, and takes the lock if it was free.
+ */
+export function mutexLockStep(m: usize): i32 {
+  if (xchg32(m + M_STATE, CONTENDED) == UNLOCKED) return acquired(m);
+  return WOULD_BLOCK;
+}
+
+/** Drops the lock on behalf of its holder (also used by panic cleanup for this agent's locks). */
+export function release(m: usize): void {
+  heldRemove(m);
+  store32(m + M_OWNER, 0);
+  // Pairs with futexWait in mutexLockCold: CONTENDED means a sleeper may be waiting on STATE.
+  if (xchg32(m + M_STATE, UNLOCKED) == CONTENDED) futexWake(m + M_STATE, 1);
+}
+
+// @ts-ignore: decorator
+@inline function acquired(m: usize): i32 {
+  store32(m + M_OWNER, <i32>AGENT);
+  heldPush(m);
+  return load32(m + M_POISON) != 0 ? POISONED : SUCCESS;
+}
+
+function mutexLockCold(m: usize, deadline: f64): i32 {
+  const state = m + M_STATE;
+  // Waiting for a lock this very thread holds can never end: no other code runs here meanwhile.
+  if (<u32>load32(m + M_OWNER) == AGENT) return WOULD_DEADLOCK;
+  for (let r = 0; spin(r); r++) {
+    if (load32(state) == UNLOCKED && cas32(state, UNLOCKED, LOCKED) == UNLOCKED) return acquired(m);
+  }
+  store32(AGENT_REC + A_WAITING, <i32>m); // for deadlock reports
+  // Announce a sleeper (state 2) on every attempt; whoever unlocks sees it and wakes one.
+  while (xchg32(state, CONTENDED) != UNLOCKED) {
+    if (futexWait(state, CONTENDED, deadline) == TIMED_OUT) {
+      if (xchg32(state, CONTENDED) == UNLOCKED) break; // freed just as we gave up: take it
+      store32(AGENT_REC + A_WAITING, 0);
+      return TIMEOUT;
+    }
+  }
+  store32(AGENT_REC + A_WAITING, 0);
+  return acquired(m);
+}

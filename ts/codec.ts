@@ -1,0 +1,107 @@
+// Structured values in the shared heap, encoded with msgpackr (MessagePack with structured-clone
+// extensions: cycles, Map, Set, Date, RegExp, Error, typed arrays, bigint).
+//
+// weft handles (Mutex, SharedArray, …) travel inside values as an extension [tag, ptr, gen]:
+// encoding takes a reference for the message, decoding adopts it into the new handle (checked
+// against the heap first). Guards and other thread-bound objects refuse to be encoded (NotSend);
+// functions, symbols, WeakMap/WeakSet and Promises are values no thread can receive.
+import { Packr, addExtension } from "msgpackr";
+import { SharedHandle, handleFromWire, releaseRef } from "./handle";
+import { alloc, engine, views } from "./engine";
+import { NotSendError, UnsupportedValueError, WeftError } from "./errors";
+
+/** Marker base class for objects bound to their thread (guards). */
+export abstract class ThreadBound {
+  protected abstract get boundName(): string;
+  /** @internal */ notSend(): never { throw new NotSendError(this.boundName); }
+}
+
+let retained: number[] | null = null;
+let decoded: SharedHandle[] | null = null;
+
+addExtension({
+  Class: SharedHandle as unknown as new () => SharedHandle,
+  type: 0x57,
+  write(h: SharedHandle) {
+    const wire = h.toWire();
+    retained?.push(wire[1]);
+    return wire;
+  },
+  read(wire: [number, number, number]) {
+    const h = handleFromWire(wire[0], wire[1], wire[2]);
+    decoded?.push(h);
+    return h;
+  },
+});
+addExtension({
+  Class: ThreadBound as unknown as new () => ThreadBound,
+  type: 0x58,
+  write(b: ThreadBound) { return b.notSend(); },
+  read() { throw new NotSendError("thread-bound object"); },
+});
+const refused: [Function, string][] = [
+  [Function, "a function"], [WeakMap, "a WeakMap"], [WeakSet, "a WeakSet"], [Promise, "a Promise"],
+];
+refused.forEach(([Class, what], i) => addExtension({
+  Class: Class as new () => unknown,
+  type: 0x59 + i,
+  write() { throw new UnsupportedValueError(`${what} cannot be shared between threads`); },
+  read() { throw new UnsupportedValueError(`${what} cannot be shared between threads`); },
+}));
+
+const options = { structuredClone: true, moreTypes: true, mapsAsObjects: false, useRecords: true };
+const packr = new Packr(options);
+const unpackr = new Packr(options);
+
+export interface Encoded { ptr: number; len: number; handles: number; }
+
+/** Encodes `value` into a fresh heap block. Throws typed errors; on failure nothing is leaked. */
+export function encodeToHeap(value: unknown): Encoded {
+  const outer = retained;
+  retained = [];
+  const mine = retained;
+  try {
+    let bytes: Uint8Array;
+    try {
+      bytes = packr.pack(value);
+    } catch (e) {
+      if (e instanceof WeftError) throw e;
+      throw new UnsupportedValueError(`cannot share this value between threads: ${(e as Error).message}`);
+    }
+    const len = bytes.length;
+    const ptr = alloc(Math.max(len, 1));
+    views().u8.set(bytes, ptr);
+    return { ptr, len, handles: mine.length };
+  } catch (e) {
+    for (const p of mine) releaseRef(p);
+    throw e;
+  } finally {
+    retained = outer;
+  }
+}
+
+/**
+ * Decodes a value from the heap (the bytes stay; the caller frees them). Handles inside adopt the
+ * references the encoding took; `track` collects them (a task drops its argument handles at exit).
+ */
+export function decodeFromHeap(ptr: number, len: number, track?: SharedHandle[]): unknown {
+  // Copy out first: decoders (TextDecoder in browsers) refuse views of shared memory.
+  const bytes = views().u8.slice(ptr, ptr + len);
+  const outer = decoded;
+  decoded = track ?? null;
+  try {
+    return unpackr.unpack(bytes);
+  } finally {
+    decoded = outer;
+  }
+}
+
+/** Frees encoded bytes; if they carried handles, decodes them first to give their references back. */
+export function freeEncoded(ptr: number, len: number, handles: boolean): void {
+  if (handles) {
+    const hs: SharedHandle[] = [];
+    decodeFromHeap(ptr, len, hs);
+    for (const h of hs) h.drop();
+  }
+  engine().x.heap_free(ptr);
+}

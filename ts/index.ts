@@ -1,0 +1,16 @@
+// weft: the public API (see docs/API.md). Everything users import comes from here.
+export { init, shutdown, availableParallelism, stats, isInitialized } from "./init";
+export type { InitOptions } from "./init";
+export { spawn, scope, JoinHandle, Scope } from "./thread/spawn";
+export type { SpawnOptions, ModuleTask } from "./thread/spawn";
+export { Thread } from "./thread/thread";
+export * as thread from "./thread/api";
+export { Mutex, MutexGuard } from "./sync/mutex";
+export { SharedHandle } from "./handle";
+export type { RawHandle } from "./handle";
+export {
+  WeftError, PoisonError, ThreadPanic, TimeoutError, InvalidHandleError, DroppedError, OutOfMemoryError,
+  HeapError, NotOwnerError, NotLockedError, WouldDeadlockError, InvalidArgumentError,
+  UnsupportedValueError, NotSendError, OrderingError, NotInitializedError, ThreadLimitError,
+  MainThreadBlockError,
+} from "./errors";

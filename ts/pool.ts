@@ -1,0 +1,84 @@
+// The main thread's pool of workers: boots them, starts more when every worker is busy (a
+// spawned thread always gets its own thread, as in Rust), and stops them at shutdown.
+import { engine, views } from "./engine";
+import { Msg, type ToMain } from "./protocol";
+import type { Host, WorkerLike } from "./hosts/host";
+import { ThreadLimitError } from "./errors";
+import { waitAsync } from "./keepalive";
+
+interface Member { agent: number; worker: WorkerLike; }
+
+export class Pool {
+  readonly #host: Host;
+  readonly #members = new Map<number, Member>();
+  #failure: Error | null = null;
+
+  constructor(host: Host) { this.#host = host; }
+
+  get size(): number { return this.#members.size; }
+
+  /** Starts `n` workers and resolves once each is idle and waiting for tasks. */
+  async boot(n: number): Promise<void> {
+    const agents: number[] = [];
+    for (let i = 0; i < n; i++) agents.push(this.#start(0));
+    const { L } = engine();
+    for (const a of agents) {
+      const idx = (L.H_AGENT_TABLE + (a - 1) * L.AGENT_SIZE + L.A_STATE) >>> 2;
+      let s: number;
+      while ((s = Atomics.load(views().i32, idx)) === L.AGENT_STARTING) {
+        if (this.#failure) throw this.#failure;
+        await Promise.race([waitAsync(views().i32, idx, s, Infinity), this.#failed()]);
+      }
+      if (this.#failure) throw this.#failure;
+    }
+  }
+
+  /** Hands `task` to an idle worker, or starts a new worker for it. */
+  dispatch(task: number): void {
+    if (engine().x.agent_offer(task) === 0) this.#start(task);
+  }
+
+  /** Starts a worker; with `task` != 0 the worker runs it first. Returns its agent. */
+  #start(task: number): number {
+    const { x, L } = engine();
+    const agent = x.agent_claim();
+    if (agent === 0) throw new ThreadLimitError(L.MAX_AGENTS - 1);
+    const rec = L.H_AGENT_TABLE + (agent - 1) * L.AGENT_SIZE;
+    if (task !== 0) {
+      // The record is ours (STARTING) until the worker runs: hand it the task directly.
+      const V = views();
+      V.u32[(rec + L.A_TASK) >>> 2] = task;
+      Atomics.store(V.i32, (rec + L.A_STATE) >>> 2, L.AGENT_ASSIGNED);
+    }
+    const e = engine();
+    const worker = this.#host.startWorker({ module: e.module, memory: e.memory, agent }, {
+      message: (msg: ToMain) => { if (msg.type === Msg.Grow) this.dispatch(msg.task); },
+      error: (err: Error) => { this.#failure ??= err; this.#wakeFailed(); },
+      exit: () => {
+        this.#members.delete(agent);
+        Atomics.store(views().i32, (rec + L.A_STATE) >>> 2, L.AGENT_EXITED);
+      },
+    });
+    this.#members.set(agent, { agent, worker });
+    return agent;
+  }
+
+  #onFailure: (() => void)[] = [];
+  #failed(): Promise<void> { return new Promise((r) => this.#onFailure.push(r)); }
+  #wakeFailed(): void { const f = this.#onFailure; this.#onFailure = []; f.forEach((r) => r()); }
+
+  /** Asks every worker to stop after its current task; terminates those still busy after `graceMs`. */
+  async shutdown(graceMs: number): Promise<void> {
+    const { x } = engine();
+    const members = [...this.#members.values()];
+    for (const m of members) x.agent_stop(m.agent);
+    await Promise.all(members.map(async (m) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<"late">((r) => { timer = setTimeout(() => r("late"), graceMs); });
+      const r = await Promise.race([m.worker.exited.then(() => "exited" as const), late]);
+      clearTimeout(timer);
+      if (r === "late") await m.worker.terminate();
+    }));
+    this.#members.clear();
+  }
+}

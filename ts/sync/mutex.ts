@@ -1,0 +1,213 @@
+// Mutex<T>: std::sync::Mutex with parking_lot's try_lock_for, over the futex mutex of
+// assembly/sync/mutex.ts. The value lives in shared memory (see value.ts); a guard gives access
+// to it while the lock is held.
+//
+//   const m = new Mutex(0);
+//   { using g = m.lock(); g.value += 1; }          // unlocked at the end of the block
+//   const g = m.tryLockFor(10); if (g) { …; g.unlock(); }
+//   const g2 = await m.lockAsync();                // where the thread may not block
+import { engine, Engine } from "../engine";
+import { SharedHandle, registerHandleType, adopt, takeAdopting, genOf, RawHandle, fromRawChecked } from "../handle";
+import { ThreadBound } from "../codec";
+import { Kind, kindOf, checkKind, writeSlot, readSlot, replaceSlot, clearSlot } from "../value";
+import {
+  Code, PoisonError, fromCode, checkTimeout, TimeoutError, OutOfMemoryError, MainThreadBlockError,
+} from "../errors";
+import { waitAsync } from "../keepalive";
+
+export class Mutex<T = unknown> extends SharedHandle {
+  readonly #e: Engine;
+  readonly #kind: number;
+  readonly #slot: number;
+  readonly #f64: Float64Array;
+  #guards = 0;
+
+  constructor(value: T) {
+    const raw = takeAdopting() ?? createMutex(value);
+    super(raw.ptr, raw.gen);
+    this.#e = engine();
+    this.#kind = new Uint32Array(this.#e.memory.buffer)[(raw.ptr + this.#e.L.O_AUX) >>> 2];
+    this.#slot = raw.ptr + this.#e.L.M_VALUE;
+    this.#f64 = new Float64Array(this.#e.memory.buffer); // covers the object: made after it
+  }
+  protected get tagName(): string { return "TAG_MUTEX"; }
+
+  /** Re-creates a Mutex from `intoRaw()` values, checked against the heap. */
+  static fromRaw<T = unknown>(raw: RawHandle): Mutex<T> { return fromRawChecked("TAG_MUTEX", raw, "Mutex"); }
+
+  /** Blocks until the lock is held. Throws PoisonError if a holder panicked. */
+  lock(): MutexGuard<T> {
+    const ptr = this.ptr;
+    if (!this.#e.canBlock) return this.#noBlock("Mutex.lock", "lockAsync()");
+    const code = this.#e.x.mutex_lock(ptr, Infinity);
+    return code === Code.SUCCESS ? new MutexGuard(this, ptr) : this.#failed(code, ptr);
+  }
+
+  /** One attempt: the guard, or null if another thread holds the lock. */
+  tryLock(): MutexGuard<T> | null {
+    const ptr = this.ptr;
+    const code = this.#e.x.mutex_try_lock(ptr);
+    if (code === Code.SUCCESS) return new MutexGuard(this, ptr);
+    return code === Code.WOULD_BLOCK ? null : this.#failed(code, ptr);
+  }
+
+  /** Waits at most `ms` milliseconds: the guard, or null on timeout. */
+  tryLockFor(ms: number): MutexGuard<T> | null {
+    checkTimeout(ms, "Mutex.tryLockFor");
+    const ptr = this.ptr;
+    if (!this.#e.canBlock) return ms === 0 ? this.tryLock() : this.#noBlock("Mutex.tryLockFor", "lockAsync({ timeout })");
+    const code = this.#e.x.mutex_lock(ptr, ms);
+    if (code === Code.SUCCESS) return new MutexGuard(this, ptr);
+    return code === Code.TIMEOUT ? null : this.#failed(code, ptr);
+  }
+
+  /** Resolves with the guard once held; never blocks the thread. Rejects with TimeoutError after `timeout` ms. */
+  async lockAsync(opts: { timeout?: number } = {}): Promise<MutexGuard<T>> {
+    const timeout = checkTimeout(opts.timeout ?? Infinity, "Mutex.lockAsync");
+    const ptr = this.ptr;
+    const x = this.#e.x;
+    let code = x.mutex_try_lock(ptr);
+    if (code === Code.WOULD_BLOCK) {
+      const deadline = performance.now() + timeout;
+      const i32 = new Int32Array(this.#e.memory.buffer);
+      const stateIdx = (ptr + this.#e.L.M_STATE) >>> 2;
+      // Same protocol as the blocking slow path: announce a sleeper (state 2), sleep on the word.
+      while ((code = x.mutex_lock_step(ptr)) === Code.WOULD_BLOCK) {
+        const left = deadline - performance.now();
+        if (left <= 0) throw new TimeoutError("Mutex.lockAsync", timeout);
+        await waitAsync(i32, stateIdx, 2, left);
+        this.ptr; // throws DroppedError if the handle was dropped meanwhile
+      }
+    }
+    return code === Code.SUCCESS ? new MutexGuard(this, ptr) : this.#failed(code, ptr);
+  }
+
+  /** Whether a thread panicked while holding the lock. */
+  isPoisoned(): boolean {
+    return new Int32Array(this.#e.memory.buffer)[(this.ptr + this.#e.L.M_POISON) >>> 2] !== 0;
+  }
+
+  /** Clears the poison flag (Rust's `Mutex::clear_poison`). */
+  clearPoison(): void {
+    Atomics.store(new Int32Array(this.#e.memory.buffer), (this.ptr + this.#e.L.M_POISON) >>> 2, 0);
+  }
+
+  /** Locks, takes the value out, and drops this handle (Rust's `into_inner`). */
+  intoInner(): T {
+    const g = this.lock();
+    const v = g.value;
+    g.unlock();
+    this.drop();
+    return v;
+  }
+
+  // ---- cold paths ---------------------------------------------------------------------------
+
+  #failed(code: number, ptr: number): never | MutexGuard<T> {
+    if (code !== Code.POISONED) throw fromCode(code, "Mutex");
+    // Acquired, but poisoned: release before throwing, so an ignored error never leaks the lock.
+    this.#e.x.mutex_unlock(ptr);
+    throw new PoisonError<MutexGuard<T>>("Mutex", () => this.#lockIgnoringPoison());
+  }
+
+  #lockIgnoringPoison(): MutexGuard<T> {
+    const ptr = this.ptr;
+    const code = this.#e.x.mutex_lock(ptr, Infinity);
+    if (code !== Code.SUCCESS && code !== Code.POISONED) throw fromCode(code, "Mutex");
+    return new MutexGuard(this, ptr);
+  }
+
+  #noBlock(what: string, twin: string): never {
+    throw new MainThreadBlockError(what, twin);
+  }
+
+  // ---- guard bookkeeping (internal) -------------------------------------------------------
+
+  /** @internal */ get kind(): number { return this.#kind; }
+  /** @internal */ get slot(): number { return this.#slot; }
+  /** @internal */ get f64(): Float64Array { return this.#f64; }
+  /** @internal */ get x() { return this.#e.x; }
+  /** @internal */ guardOpened(): void { this.#guards++; }
+  /** @internal */ guardClosed(): void { if (--this.#guards === 0) this.finishDeferredDrop(); }
+  protected canDrop(): boolean { return this.#guards === 0; }
+}
+
+function createMutex(value: unknown): RawHandle {
+  const { x, L } = engine();
+  const kind = L[kindOf(value)];
+  const ptr = x.mutex_new(kind);
+  if (ptr === 0) throw new OutOfMemoryError(L.MUTEX_SIZE);
+  try {
+    checkKind(kind, value);
+    writeSlot(ptr + L.M_VALUE, kind, value);
+  } catch (e) {
+    x.obj_release(ptr);
+    x.obj_free(ptr);
+    throw e;
+  }
+  return { ptr, gen: genOf(ptr) };
+}
+
+/** Access to the value while the lock is held. Bound to the locking thread (not Send). */
+export class MutexGuard<T = unknown> extends ThreadBound {
+  readonly #m: Mutex<T>;
+  readonly #ptr: number;
+  #live = true;
+  // Structured values are decoded once per guard and written back at unlock (like `&mut T`).
+  #decoded = false;
+  #cache: unknown;
+
+  /** @internal */
+  constructor(m: Mutex<T>, ptr: number) {
+    super();
+    this.#m = m;
+    this.#ptr = ptr;
+    m.guardOpened();
+  }
+  protected get boundName(): string { return "MutexGuard"; }
+
+  get value(): T {
+    if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
+    const m = this.#m;
+    if (m.kind === Kind.NUMBER) return m.f64[m.slot >>> 3] as T;
+    if (m.kind === Kind.ANY) {
+      if (!this.#decoded) { this.#cache = readSlot(m.slot, m.kind); this.#decoded = true; }
+      return this.#cache as T;
+    }
+    return readSlot(m.slot, m.kind) as T;
+  }
+
+  set value(v: T) {
+    if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
+    const m = this.#m;
+    if (m.kind === Kind.NUMBER && typeof v === "number") { m.f64[m.slot >>> 3] = v; return; }
+    if (m.kind === Kind.ANY) { checkKind(m.kind, v); this.#cache = v; this.#decoded = true; return; }
+    replaceSlot(m.slot, m.kind, v);
+  }
+
+  /** Releases the lock. A second unlock throws NotLockedError; dispose after unlock is a no-op. */
+  unlock(): void {
+    if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
+    const m = this.#m;
+    if (this.#decoded) {
+      // Write the (possibly mutated) structured value back before anyone else can see the slot.
+      try { replaceSlot(m.slot, m.kind, this.#cache); } finally { this.#decoded = false; this.#cache = undefined; }
+    }
+    const code = m.x.mutex_unlock(this.#ptr);
+    this.#live = false;
+    m.guardClosed();
+    if (code !== Code.SUCCESS) throw fromCode(code, "Mutex");
+  }
+
+  [Symbol.dispose](): void { if (this.#live) this.unlock(); }
+}
+
+registerHandleType("TAG_MUTEX", {
+  name: "Mutex",
+  make: (ptr, gen) => adopt({ ptr, gen }, () => new Mutex(undefined)),
+  destroy: (ptr) => {
+    const { L } = engine();
+    const kind = new Uint32Array(engine().memory.buffer)[(ptr + L.O_AUX) >>> 2];
+    clearSlot(ptr + L.M_VALUE, kind);
+  },
+});

@@ -1,0 +1,121 @@
+// The worker runtime, shared by every host: instantiate the engine on this thread, then take
+// tasks from this agent's mailbox (blocking in wasm between tasks), run them, publish results.
+import { attachEngine, engine, views } from "../engine";
+import { decodeFromHeap, encodeToHeap } from "../codec";
+import { SharedHandle, releaseRef, genOf } from "../handle";
+import { setCurrentTask } from "../thread/thread";
+import { setDispatcher, TaskKind } from "../thread/spawn";
+import { Msg, type BootData } from "../protocol";
+import type { WorkerHost } from "../hosts/host";
+
+const compiled = new Map<string, Function>();
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+export async function runWorker(boot: BootData, host: WorkerHost): Promise<void> {
+  await attachEngine(boot.module, boot.memory, boot.agent, true, false);
+  const { x } = engine();
+  // Nested spawn: an idle worker if there is one, else ask the main thread to start a worker.
+  setDispatcher((task) => {
+    if (x.agent_offer(task) === 0) host.postToMain({ type: Msg.Grow, task });
+  });
+  for (;;) {
+    const task = x.agent_take(); // blocks (futex) until a task or STOP arrives
+    if (task === 0) break;
+    const pending = runTask(task);
+    if (pending !== undefined) await pending;
+  }
+  setCurrentTask(0, 0);
+}
+
+/** Runs one task; returns a promise only if the task is asynchronous. */
+function runTask(task: number): Promise<void> | undefined {
+  const { L } = engine();
+  let V = views();
+  const payload = V.u32[(task + L.T_PAYLOAD) >>> 2], len = V.u32[(task + L.T_PAYLOAD_LEN) >>> 2];
+  setCurrentTask(task, genOf(task));
+  Atomics.store(V.i32, (task + L.T_STATE) >>> 2, L.TASK_RUNNING);
+  const argHandles: SharedHandle[] = [];
+  let fn: Function, args: unknown[];
+  try {
+    const [kind, src, exp, a] = decodeFromHeap(payload, len, argHandles) as [TaskKind, string, string, unknown[]];
+    engine().x.heap_free(payload);
+    V = views();
+    V.u32[(task + L.T_PAYLOAD) >>> 2] = 0;
+    args = a;
+    if (kind === TaskKind.Module) {
+      return loadModule(src).then((m) => {
+        const f = m[exp];
+        if (typeof f !== "function") throw new TypeError(`module ${src} has no exported function '${exp}'`);
+        return f(...args);
+      }).then((v) => finish(task, argHandles, true, v), (e) => finish(task, argHandles, false, e));
+    }
+    fn = compile(src);
+  } catch (e) {
+    finish(task, argHandles, false, e);
+    return undefined;
+  }
+  let r: unknown;
+  try {
+    r = fn(...args);
+  } catch (e) {
+    finish(task, argHandles, false, e);
+    return undefined;
+  }
+  if (r !== null && typeof r === "object" && typeof (r as PromiseLike<unknown>).then === "function") {
+    return Promise.resolve(r).then((v) => finish(task, argHandles, true, v), (e) => finish(task, argHandles, false, e));
+  }
+  finish(task, argHandles, true, r);
+  return undefined;
+}
+
+function compile(src: string): Function {
+  let f = compiled.get(src);
+  if (f === undefined) {
+    f = new Function(`"use strict"; return (${src});`)() as Function;
+    if (typeof f !== "function") throw new TypeError("spawn: the task source is not a function");
+    compiled.set(src, f);
+  }
+  return f;
+}
+
+function loadModule(url: string): Promise<Record<string, unknown>> {
+  let m = modules.get(url);
+  if (m === undefined) { m = import(/* @vite-ignore */ url); modules.set(url, m); }
+  return m;
+}
+
+/** Publishes the outcome, drops the moved-in argument handles, wakes the joiner. */
+function finish(task: number, argHandles: SharedHandle[], ok: boolean, value: unknown): void {
+  const { x, L } = engine();
+  let state = ok ? L.TASK_OK : L.TASK_PANIC;
+  if (!ok) {
+    x.panic_cleanup(); // poison and release every lock this thread still holds
+    value = panicInfo(value);
+  }
+  let enc;
+  try {
+    enc = encodeToHeap(value);
+  } catch (e) {
+    // The return value cannot cross threads: that is this thread's panic.
+    state = L.TASK_PANIC;
+    x.panic_cleanup();
+    try { enc = encodeToHeap(panicInfo(e)); } catch { enc = null; }
+  }
+  for (const h of argHandles) h.drop();
+  const V = views();
+  if (enc) {
+    V.u32[(task + L.T_RESULT) >>> 2] = enc.ptr;
+    V.u32[(task + L.T_RESULT_LEN) >>> 2] = enc.len;
+    V.u32[(task + L.T_RESULT_HANDLES) >>> 2] = enc.handles > 0 ? 1 : 0;
+  }
+  const idx = (task + L.T_STATE) >>> 2;
+  Atomics.store(V.i32, idx, state); // publishes RESULT (SeqCst) ...
+  Atomics.notify(V.i32, idx);       // ... and wakes joiners sleeping on STATE
+  setCurrentTask(0, 0);
+  releaseRef(task); // the runner's reference
+}
+
+function panicInfo(e: unknown): { name: string; message: string; stack?: string } {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
+  return { name: "Error", message: String(e) };
+}
