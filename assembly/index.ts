@@ -17,6 +17,13 @@ import { load32, add32, store32 } from "./sync/atomic";
 import { TAG_MUTEX, TAG_TASK, TASK_SIZE, T_THREAD, H_THREAD_IDS, H_HEAP_TOP, H_BYTES_USED, H_BLOCKS_USED, H_OOM_COUNT } from "./layout";
 
 export * from "./layout";
+export * from "./abi/rwlock";
+export * from "./abi/condvar";
+export * from "./abi/barrier";
+export * from "./abi/once";
+export * from "./abi/semaphore";
+export * from "./abi/waitgroup";
+export * from "./abi/atomic";
 export { M_STATE, M_OWNER, M_POISON, M_VALUE, M_VALUE2, MUTEX_SIZE };
 
 // ---- engine ---------------------------------------------------------------------------------

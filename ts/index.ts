@@ -6,6 +6,14 @@ export type { SpawnOptions, ModuleTask } from "./thread/spawn";
 export { Thread } from "./thread/thread";
 export * as thread from "./thread/api";
 export { Mutex, MutexGuard } from "./sync/mutex";
+export * from "./sync/rwlock";
+export * from "./sync/condvar";
+export * from "./sync/barrier";
+export * from "./sync/once";
+export * from "./sync/semaphore";
+export * from "./sync/waitgroup";
+export * from "./atomics";
+export * from "./shared-array";
 export { SharedHandle } from "./handle";
 export type { RawHandle } from "./handle";
 export {

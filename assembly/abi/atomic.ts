@@ -1,0 +1,1 @@
+// ABI exports for atomic: see assembly/sync/atomic.ts.

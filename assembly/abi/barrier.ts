@@ -1,0 +1,1 @@
+// ABI exports for barrier: see assembly/sync/barrier.ts.

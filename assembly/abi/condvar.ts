@@ -1,0 +1,1 @@
+// ABI exports for condvar: see assembly/sync/condvar.ts.

@@ -1,0 +1,1 @@
+// ABI exports for once: see assembly/sync/once.ts.

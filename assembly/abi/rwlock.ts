@@ -1,0 +1,1 @@
+// ABI exports for rwlock: see assembly/sync/rwlock.ts.

@@ -1,0 +1,1 @@
+// ABI exports for semaphore: see assembly/sync/semaphore.ts.

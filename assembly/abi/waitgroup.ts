@@ -1,0 +1,1 @@
+// ABI exports for waitgroup: see assembly/sync/waitgroup.ts.

@@ -1,0 +1,2 @@
+// std::sync::atomic.
+export {};

@@ -1,0 +1,2 @@
+// SharedArray.
+export {};

@@ -1,0 +1,2 @@
+// barrier: see assembly/sync/barrier.ts.
+export {};

@@ -1,0 +1,2 @@
+// condvar: see assembly/sync/condvar.ts.
+export {};

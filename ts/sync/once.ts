@@ -1,0 +1,2 @@
+// once: see assembly/sync/once.ts.
+export {};

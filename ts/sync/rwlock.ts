@@ -1,0 +1,2 @@
+// rwlock: see assembly/sync/rwlock.ts.
+export {};

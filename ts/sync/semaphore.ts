@@ -1,0 +1,2 @@
+// semaphore: see assembly/sync/semaphore.ts.
+export {};

@@ -1,0 +1,2 @@
+// waitgroup: see assembly/sync/waitgroup.ts.
+export {};
