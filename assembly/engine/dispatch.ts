@@ -10,6 +10,10 @@ import { cas32, load32, store32 } from "../sync/atomic";
 import { futexWait, futexWake, spin } from "../sync/futex";
 import { agentRec } from "./init";
 import { AGENT_REC } from "./local";
+import { now } from "./clock";
+
+/** How long an idle worker spins for the next task before it sleeps on its mailbox. */
+const SPIN_MS: f64 = 0.1;
 import {
   H_AGENTS, A_STATE, A_TASK, AGENT_STARTING, AGENT_IDLE, AGENT_RESERVED, AGENT_ASSIGNED, AGENT_BUSY, AGENT_STOP,
 } from "../layout";
@@ -41,15 +45,18 @@ export function agentTake(): usize {
   if (s0 != AGENT_ASSIGNED && s0 != AGENT_STOP && cas32(st, s0, AGENT_IDLE) == AGENT_STARTING) {
     futexWake(st, -1); // the host waits for STARTING to end before init() resolves
   }
+  // Spin for up to SPIN_MS before sleeping: back-to-back tasks then skip the futex round trip
+  // (a wake-up costs tens of microseconds; rayon's workers spin the same way before sleeping).
+  const spinUntil = now() + SPIN_MS;
   for (let r = 0; ; r++) {
     const s = load32(st);
     if (s == AGENT_STOP) return 0;
     if (s == AGENT_ASSIGNED && cas32(st, AGENT_ASSIGNED, AGENT_BUSY) == AGENT_ASSIGNED) {
       return <usize>load32(AGENT_REC + A_TASK);
     }
-    // RESERVED lasts a few instructions: spin through it. IDLE may last long: sleep.
-    if (s == AGENT_IDLE && r > 64) futexWait(st, AGENT_IDLE, Infinity);
-    else if (r <= 64) spin(r & 7);
+    // RESERVED lasts a few instructions: spin through it. IDLE may last long: sleep after a while.
+    if (s == AGENT_IDLE && (r & 63) == 63 && now() > spinUntil) futexWait(st, AGENT_IDLE, Infinity);
+    else spin(2);
   }
   return 0; // not reached
 }

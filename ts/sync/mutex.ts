@@ -92,6 +92,16 @@ export class Mutex<T = unknown> extends SharedHandle {
     Atomics.store(new Int32Array(this.#e.memory.buffer), (this.ptr + this.#e.L.M_POISON) >>> 2, 0);
   }
 
+  /**
+   * Unlocks without a guard (parking_lot's `force_unlock`, for guards lost to the program, e.g.
+   * after `intoRaw`-style hand-offs). Only the holding thread may: others get NotOwnerError, and
+   * an unlocked mutex NotLockedError. Guards of this thread become unusable.
+   */
+  forceUnlock(): void {
+    const code = this.#e.x.mutex_unlock(this.ptr);
+    if (code !== Code.SUCCESS) throw fromCode(code, "Mutex");
+  }
+
   /** Locks, takes the value out, and drops this handle (Rust's `into_inner`). */
   intoInner(): T {
     const g = this.lock();
@@ -181,7 +191,12 @@ export class MutexGuard<T = unknown> extends ThreadBound {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
     const m = this.#m;
     if (m.kind === Kind.NUMBER && typeof v === "number") { m.f64[m.slot >>> 3] = v; return; }
-    if (m.kind === Kind.ANY) { checkKind(m.kind, v); this.#cache = v; this.#decoded = true; return; }
+    if (m.kind === Kind.ANY) {
+      replaceSlot(m.slot, m.kind, v); // encodes now, so a value that cannot be held fails here
+      this.#cache = v;
+      this.#decoded = true;           // later mutations of v are written back at unlock
+      return;
+    }
     replaceSlot(m.slot, m.kind, v);
   }
 
@@ -189,14 +204,20 @@ export class MutexGuard<T = unknown> extends ThreadBound {
   unlock(): void {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
     const m = this.#m;
+    let writeBack: unknown = null;
     if (this.#decoded) {
       // Write the (possibly mutated) structured value back before anyone else can see the slot.
-      try { replaceSlot(m.slot, m.kind, this.#cache); } finally { this.#decoded = false; this.#cache = undefined; }
+      // If it can no longer be encoded, the old value stays, the lock is still released, and
+      // the error is thrown after.
+      try { replaceSlot(m.slot, m.kind, this.#cache); } catch (e) { writeBack = e; }
+      this.#decoded = false;
+      this.#cache = undefined;
     }
     const code = m.x.mutex_unlock(this.#ptr);
     this.#live = false;
     m.guardClosed();
     if (code !== Code.SUCCESS) throw fromCode(code, "Mutex");
+    if (writeBack !== null) throw writeBack;
   }
 
   [Symbol.dispose](): void { if (this.#live) this.unlock(); }

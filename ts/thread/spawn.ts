@@ -31,6 +31,8 @@ let dispatch: (task: number) => void = () => { throw new Error("weft: not initia
 export function setDispatcher(d: (task: number) => void): void { dispatch = d; }
 
 const utf8 = new TextEncoder();
+/** How long a joiner polls before it sleeps. */
+const SPIN_MS = 0.05;
 
 /** Spawns a thread running `fn(...args)`. `fn` must be self-contained: it is sent as source. */
 export function spawn<A extends unknown[], R>(args: A, fn: (...args: A) => R, opts?: SpawnOptions): JoinHandle<Awaited<R>>;
@@ -110,7 +112,7 @@ export class JoinHandle<T> extends ThreadBound {
 
   /** Whether the thread has finished (joined or not). */
   isFinished(): boolean {
-    return this.#state() >= engine().L.TASK_OK;
+    return this.thread.isDropped || this.#state() >= engine().L.TASK_OK;
   }
 
   /** Waits for the thread without blocking: its return value, or rejects with ThreadPanic. */
@@ -130,6 +132,7 @@ export class JoinHandle<T> extends ThreadBound {
     if (!e.canBlock && !this.isFinished()) throw new MainThreadBlockError("JoinHandle.joinSync", "join()");
     const deadline = performance.now() + ms;
     const idx = (this.thread.ptr + e.L.T_STATE) >>> 2;
+    this.#spin(SPIN_MS);
     for (let s = this.#state(); s < e.L.TASK_OK; s = this.#state()) {
       const left = deadline - performance.now();
       if (left <= 0) throw new TimeoutError("JoinHandle.joinTimeout", ms);
@@ -140,6 +143,19 @@ export class JoinHandle<T> extends ThreadBound {
     return v;
   }
 
+  /** Short tasks finish within microseconds: poll briefly before sleeping (futex or event loop). */
+  #spin(ms: number): number {
+    const done = engine().L.TASK_OK;
+    let s = this.#state();
+    if (s >= done) return s;
+    const until = performance.now() + ms;
+    for (let i = 1; s < done; i++) {
+      if ((i & 15) === 0 && performance.now() > until) break;
+      s = this.#state();
+    }
+    return s;
+  }
+
   #state(): number {
     return Atomics.load(views().i32, (this.thread.ptr + engine().L.T_STATE) >>> 2);
   }
@@ -147,11 +163,7 @@ export class JoinHandle<T> extends ThreadBound {
   async #joinAsync(): Promise<T> {
     const { L } = engine();
     const idx = (this.thread.ptr + L.T_STATE) >>> 2;
-    // Short tasks finish within microseconds: poll briefly before parking on waitAsync, whose
-    // wake-up goes through the event loop.
-    const spinUntil = performance.now() + 0.05;
-    let s = this.#state();
-    while (s < L.TASK_OK && performance.now() < spinUntil) s = this.#state();
+    let s = this.#spin(SPIN_MS);
     while (s < L.TASK_OK) {
       await waitAsync(views().i32, idx, s, Infinity);
       s = this.#state();
