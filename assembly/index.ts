@@ -4,7 +4,7 @@
 import "./engine/abort";
 import { attach } from "./engine/local";
 import { engineInit, agentClaim } from "./engine/init";
-import { agentOffer, agentTake, agentStop } from "./engine/dispatch";
+import { agentOffer, agentTake, agentStop, pendingPush, agentsStarting } from "./engine/dispatch";
 import { panicCleanup } from "./engine/panic";
 import { objNew, objCheck, objRetain, objRelease, objFree } from "./engine/object";
 import { malloc, free, realloc, isLive, usableSize } from "./heap/index";
@@ -14,7 +14,7 @@ import {
   M_VALUE, M_VALUE2,
 } from "./sync/mutex";
 import { load32, add32, store32 } from "./sync/atomic";
-import { TAG_MUTEX, TAG_TASK, TASK_SIZE, T_THREAD, H_THREAD_IDS, H_HEAP_TOP, H_BYTES_USED, H_BLOCKS_USED, H_OOM_COUNT } from "./layout";
+import { H_PENDING_COUNT, TAG_MUTEX, TAG_TASK, TASK_SIZE, T_THREAD, H_THREAD_IDS, H_HEAP_TOP, H_BYTES_USED, H_BLOCKS_USED, H_OOM_COUNT } from "./layout";
 
 export * from "./layout";
 export * from "./abi/rwlock";
@@ -32,6 +32,16 @@ export function agent_attach(agent: u32, canBlock: i32): void { attach(agent, ca
 export function agent_claim(): u32 { return agentClaim(); }
 export function agent_offer(task: usize): u32 { return agentOffer(task); }
 export function agent_take(): usize { return agentTake(); }
+/** Hands `task` to an idle worker (1), or queues it (0: the host decides whether to start one). */
+export function task_dispatch(task: usize): i32 {
+  if (agentOffer(task) != 0) return 1;
+  pendingPush(task);
+  return 0;
+}
+/** Whether the host should start a worker: more queued tasks than workers booting. */
+export function pool_should_grow(): i32 {
+  return load32(H_PENDING_COUNT) > agentsStarting() ? 1 : 0;
+}
 export function agent_stop(agent: u32): void { agentStop(agent); }
 export function panic_cleanup(): i32 { return panicCleanup(); }
 

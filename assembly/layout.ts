@@ -4,7 +4,7 @@
 // global, and the TypeScript host reads the offsets from those exports at init (ts/layout.ts), so
 // the two sides cannot drift. A debug-build check (`layout_check`) asserts the invariants below.
 //
-//  0        64                     1024                          1024+128*64      65536
+//  0        128                    1024                          1024+128*64      65536
 //  +--------+----------------------+-----------------------------+----------------+---- - -
 //  | engine | size-class table     | agent records               | (free)         | AS statics
 //  | words  | 21 x {lock, head}    | 128 x 64 bytes              |                | (empty), heap
@@ -25,6 +25,8 @@
 //  44  BLOCKS_USED live blocks
 //  48  OOM_COUNT   allocations refused for lack of memory
 //  52  SCRATCH     word for fences
+//  56  PENDING_LOCK raw lock of the pending-task queue (tasks no idle worker took yet)
+//  60  PENDING_HEAD first pending task (linked through T_NEXT), 64 PENDING_TAIL, 68 PENDING_COUNT
 
 export const H_INIT: usize = 0;
 export const H_MAGIC: usize = 4;
@@ -40,6 +42,10 @@ export const H_BYTES_USED: usize = 40;
 export const H_BLOCKS_USED: usize = 44;
 export const H_OOM_COUNT: usize = 48;
 export const H_SCRATCH: usize = 52;
+export const H_PENDING_LOCK: usize = 56;
+export const H_PENDING_HEAD: usize = 60;
+export const H_PENDING_TAIL: usize = 64;
+export const H_PENDING_COUNT: usize = 68;
 
 export const MAGIC: u32 = 0x54464557;
 export const INIT_NONE: i32 = 0;
@@ -47,7 +53,7 @@ export const INIT_BUSY: i32 = 1;
 export const INIT_READY: i32 = 2;
 
 // Size-class table: class i at H_CLASSES + i*8 = { lock: i32, head: u32 }.
-export const H_CLASSES: usize = 64;
+export const H_CLASSES: usize = 128;
 export const NUM_CLASSES: i32 = 21;
 export const CLASS_STRIDE: usize = 8;
 
@@ -136,6 +142,7 @@ export const ONCE_POISONED: i32 = 12;
 //   +36 RESULT   encoded return value or panic info; +40 RESULT_LEN; +44 RESULT_HANDLES (0/1)
 //   +48 NAME     utf-8 bytes of the thread name (0 if unnamed); +52 NAME_LEN
 //   +56 AGENT    agent that runs it
+//   +60 NEXT     link in the pending-task queue
 export const T_STATE: usize = 16;
 export const T_PARK: usize = 20;
 export const T_THREAD: usize = 24;
@@ -147,6 +154,7 @@ export const T_RESULT_HANDLES: usize = 44;
 export const T_NAME: usize = 48;
 export const T_NAME_LEN: usize = 52;
 export const T_AGENT: usize = 56;
+export const T_NEXT: usize = 60;
 export const TASK_SIZE: usize = 64;
 export const TASK_PENDING: i32 = 0;
 export const TASK_RUNNING: i32 = 1;

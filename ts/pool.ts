@@ -20,7 +20,11 @@ export class Pool {
   /** Starts `n` workers and resolves once each is idle and waiting for tasks. */
   async boot(n: number): Promise<void> {
     const agents: number[] = [];
-    for (let i = 0; i < n; i++) agents.push(this.#start(0));
+    for (let i = 0; i < n; i++) {
+      const a = this.#start();
+      if (a === 0) throw new ThreadLimitError(engine().L.MAX_AGENTS - 1);
+      agents.push(a);
+    }
     const { L } = engine();
     for (const a of agents) {
       const idx = (L.H_AGENT_TABLE + (a - 1) * L.AGENT_SIZE + L.A_STATE) >>> 2;
@@ -33,26 +37,29 @@ export class Pool {
     }
   }
 
-  /** Hands `task` to an idle worker, or starts a new worker for it. */
+  /** Hands `task` to an idle worker, or queues it and starts workers as needed. */
   dispatch(task: number): void {
-    if (engine().x.agent_offer(task) === 0) this.#start(task);
+    if (engine().x.task_dispatch(task) === 0) this.grow();
   }
 
-  /** Starts a worker; with `task` != 0 the worker runs it first. Returns its agent. */
-  #start(task: number): number {
+  /**
+   * Starts workers while more tasks are queued than workers are booting. At the thread limit the
+   * queued tasks wait for a worker to finish (they are not refused).
+   */
+  grow(): void {
+    const { x } = engine();
+    while (x.pool_should_grow() !== 0 && this.#start() !== 0);
+  }
+
+  /** Starts a worker; returns its agent, or 0 at the thread limit. */
+  #start(): number {
     const { x, L } = engine();
     const agent = x.agent_claim();
-    if (agent === 0) throw new ThreadLimitError(L.MAX_AGENTS - 1);
+    if (agent === 0) return 0;
     const rec = L.H_AGENT_TABLE + (agent - 1) * L.AGENT_SIZE;
-    if (task !== 0) {
-      // The record is ours (STARTING) until the worker runs: hand it the task directly.
-      const V = views();
-      V.u32[(rec + L.A_TASK) >>> 2] = task;
-      Atomics.store(V.i32, (rec + L.A_STATE) >>> 2, L.AGENT_ASSIGNED);
-    }
     const e = engine();
     const worker = this.#host.startWorker({ module: e.module, memory: e.memory, agent }, {
-      message: (msg: ToMain) => { if (msg.type === Msg.Grow) this.dispatch(msg.task); },
+      message: (msg: ToMain) => { if (msg.type === Msg.Grow) this.grow(); },
       error: (err: Error) => { this.#failure ??= err; this.#wakeFailed(); },
       exit: () => {
         this.#members.delete(agent);

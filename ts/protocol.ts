@@ -9,9 +9,9 @@ export interface BootData {
 }
 
 export const enum Msg {
-  /** worker -> main: no idle worker took task `task`; start a new worker for it. */
+  /** worker -> main: tasks are queued with no worker free: start workers (Pool.grow). */
   Grow = 1,
 }
 
-export interface GrowMsg { type: Msg.Grow; task: number; }
+export interface GrowMsg { type: Msg.Grow; }
 export type ToMain = GrowMsg;

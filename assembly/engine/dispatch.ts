@@ -6,7 +6,15 @@
 // goes back to IDLE. STOP, written by the host at shutdown, wins over every other state.
 //
 //   FREE -> STARTING -> IDLE -> RESERVED -> ASSIGNED -> BUSY -> IDLE …      any -> STOP -> EXITED
-import { cas32, load32, store32 } from "../sync/atomic";
+//
+// When no worker is idle, the task joins the shared pending queue and the host starts a worker
+// if the queue holds more tasks than workers are starting (so every task gets a thread even if
+// all others block, as Rust's spawn promises, yet a burst of tiny tasks does not start a worker
+// each: busy workers finishing their task drain the queue first). An idle worker checks the
+// queue after publishing IDLE, and a spawner wakes an idle worker after queueing: whichever comes
+// second sees the other (both are SeqCst), so no pending task is missed.
+import { cas32, load32, store32, add32, sub32 } from "../sync/atomic";
+import { rawLock, rawUnlock } from "../sync/rawlock";
 import { futexWait, futexWake, spin } from "../sync/futex";
 import { agentRec } from "./init";
 import { AGENT_REC } from "./local";
@@ -15,8 +23,46 @@ import { now } from "./clock";
 /** How long an idle worker spins for the next task before it sleeps on its mailbox. */
 const SPIN_MS: f64 = 0.1;
 import {
-  H_AGENTS, A_STATE, A_TASK, AGENT_STARTING, AGENT_IDLE, AGENT_RESERVED, AGENT_ASSIGNED, AGENT_BUSY, AGENT_STOP,
+  H_AGENTS, H_PENDING_LOCK, H_PENDING_HEAD, H_PENDING_TAIL, H_PENDING_COUNT, T_NEXT, A_STATE, A_TASK, AGENT_STARTING, AGENT_IDLE, AGENT_RESERVED, AGENT_ASSIGNED, AGENT_BUSY, AGENT_STOP,
 } from "../layout";
+
+/** Queues `task` for the next worker that goes idle, then wakes an idle worker if there is one. */
+export function pendingPush(task: usize): void {
+  rawLock(H_PENDING_LOCK);
+  store32(task + T_NEXT, 0);
+  const tail = <usize>load32(H_PENDING_TAIL);
+  if (tail == 0) store32(H_PENDING_HEAD, <i32>task); else store32(tail + T_NEXT, <i32>task);
+  store32(H_PENDING_TAIL, <i32>task);
+  add32(H_PENDING_COUNT, 1);
+  rawUnlock(H_PENDING_LOCK);
+  const n = <u32>load32(H_AGENTS);
+  for (let a: u32 = 2; a <= n; a++) {
+    const st = agentRec(a) + A_STATE;
+    if (load32(st) == AGENT_IDLE) { futexWake(st, 1); return; }
+  }
+}
+
+/** The oldest pending task, or 0. */
+function pendingPop(): usize {
+  rawLock(H_PENDING_LOCK);
+  const t = <usize>load32(H_PENDING_HEAD);
+  if (t != 0) {
+    const next = load32(t + T_NEXT);
+    store32(H_PENDING_HEAD, next);
+    if (next == 0) store32(H_PENDING_TAIL, 0);
+    sub32(H_PENDING_COUNT, 1);
+  }
+  rawUnlock(H_PENDING_LOCK);
+  return t;
+}
+
+/** Agents still booting. */
+export function agentsStarting(): i32 {
+  const n = <u32>load32(H_AGENTS);
+  let c = 0;
+  for (let a: u32 = 2; a <= n; a++) if (load32(agentRec(a) + A_STATE) == AGENT_STARTING) c++;
+  return c;
+}
 
 /** Hands `task` to an idle worker; returns its agent number, or 0 if none is idle. */
 export function agentOffer(task: usize): u32 {
@@ -53,6 +99,13 @@ export function agentTake(): usize {
     if (s == AGENT_STOP) return 0;
     if (s == AGENT_ASSIGNED && cas32(st, AGENT_ASSIGNED, AGENT_BUSY) == AGENT_ASSIGNED) {
       return <usize>load32(AGENT_REC + A_TASK);
+    }
+    // Idle: take a queued task if there is one (IDLE -> BUSY first, so no spawner picks us).
+    if (s == AGENT_IDLE && load32(H_PENDING_COUNT) > 0 && cas32(st, AGENT_IDLE, AGENT_BUSY) == AGENT_IDLE) {
+      const t = pendingPop();
+      if (t != 0) return t;
+      cas32(st, AGENT_BUSY, AGENT_IDLE); // someone else took it; fails only if STOP came
+      continue;
     }
     // RESERVED lasts a few instructions: spin through it. IDLE may last long: sleep after a while.
     if (s == AGENT_IDLE && (r & 63) == 63 && now() > spinUntil) futexWait(st, AGENT_IDLE, Infinity);

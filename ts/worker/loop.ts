@@ -14,9 +14,10 @@ const modules = new Map<string, Promise<Record<string, unknown>>>();
 export async function runWorker(boot: BootData, host: WorkerHost): Promise<void> {
   await attachEngine(boot.module, boot.memory, boot.agent, true, false);
   const { x } = engine();
-  // Nested spawn: an idle worker if there is one, else ask the main thread to start a worker.
+  // Nested spawn: an idle worker if there is one, else queue it; only the main thread starts
+  // workers, so ask it to when the queue outgrows the workers already booting.
   setDispatcher((task) => {
-    if (x.agent_offer(task) === 0) host.postToMain({ type: Msg.Grow, task });
+    if (x.task_dispatch(task) === 0 && x.pool_should_grow() !== 0) host.postToMain({ type: Msg.Grow });
   });
   for (;;) {
     const task = x.agent_take(); // blocks (futex) until a task or STOP arrives
