@@ -10,11 +10,19 @@ import { SharedHandle, handleFromWire, releaseRef } from "./handle";
 import { alloc, engine, views } from "./engine";
 import { NotSendError, UnsupportedValueError, WeftError } from "./errors";
 
-/** Marker base class for objects bound to their thread (guards). */
-export abstract class ThreadBound {
-  protected abstract get boundName(): string;
-  /** @internal */ notSend(): never { throw new NotSendError(this.boundName); }
+/**
+ * Declares `Class` bound to its thread (guards, join handles): encoding one throws NotSendError.
+ * (A registration rather than a base class, so hot classes like guards stay flat.)
+ */
+export function notSend(Class: Function, name: string): void {
+  addExtension({
+    Class: Class as new () => unknown,
+    type: 0x60 + notSendCount++,
+    write() { throw new NotSendError(name); },
+    read() { throw new NotSendError(name); },
+  });
 }
+let notSendCount = 0;
 
 let retained: number[] | null = null;
 let decoded: SharedHandle[] | null = null;
@@ -32,12 +40,6 @@ addExtension({
     decoded?.push(h);
     return h;
   },
-});
-addExtension({
-  Class: ThreadBound as unknown as new () => ThreadBound,
-  type: 0x58,
-  write(b: ThreadBound) { return b.notSend(); },
-  read() { throw new NotSendError("thread-bound object"); },
 });
 const refused: [Function, string][] = [
   [Function, "a function"], [WeakMap, "a WeakMap"], [WeakSet, "a WeakSet"], [Promise, "a Promise"],
@@ -105,3 +107,7 @@ export function freeEncoded(ptr: number, len: number, handles: boolean): void {
   }
   engine().x.heap_free(ptr);
 }
+
+/** Base-class form of `notSend` (for classes that prefer inheritance; subclasses are covered). */
+export abstract class ThreadBound {}
+notSend(ThreadBound, "thread-bound object");

@@ -35,8 +35,12 @@ function typeOfTag(tag: number): HandleType | undefined {
   return byTag.get(tag);
 }
 
+// A forgotten handle gives its reference back when collected — unless the engine it belonged to
+// was shut down meanwhile (then `ptr` would name memory of another engine).
 const finalizer = typeof FinalizationRegistry === "function"
-  ? new FinalizationRegistry<number>((ptr) => { if (engineOrNull() !== null) releaseRef(ptr); })
+  ? new FinalizationRegistry<{ ptr: number; memory: WebAssembly.Memory }>(({ ptr, memory }) => {
+    if (engineOrNull()?.memory === memory) releaseRef(ptr);
+  })
   : null;
 
 /** Gives back one reference to `ptr`; destroys and frees the object if it was the last. */
@@ -62,7 +66,7 @@ export abstract class SharedHandle {
   protected constructor(ptr: number, gen: number) {
     this.#ptr = ptr;
     this.#gen = gen;
-    finalizer?.register(this, ptr, this);
+    finalizer?.register(this, { ptr, memory: engine().memory }, this);
   }
 
   /** The tag name in the engine layout (e.g. "TAG_MUTEX"). */

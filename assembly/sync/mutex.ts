@@ -8,7 +8,12 @@
 //   +28 NEXT_HELD  link in the owner's held list (held.ts)
 //   +32 VALUE      the protected value (8 bytes, kinds in layout.ts), +40 VALUE2 (len or gen)
 //
-// The fast path is one cmpxchg 0 -> 1; everything else is in `mutexLockCold`.
+// The fast path is one cmpxchg 0 -> 1 (and unlock one xchg); everything else is in
+// `mutexLockCold`. OWNER, POISON and the held-list links are accessed with plain loads and
+// stores: they are written only by the holder, and the STATE cmpxchg/xchg (SeqCst) that begin and
+// end every holding order them for the next holder. A non-holder reading OWNER can never see its
+// own agent number there (only it could have written it, and it clears it before releasing), so
+// the ownership check in unlock is exact even when the read races.
 import { cas32, xchg32, load32, store32 } from "./atomic";
 import { futexWait, futexWake, spin, TIMED_OUT } from "./futex";
 import { heldPush, heldRemove } from "./held";
@@ -46,7 +51,7 @@ export function mutexTryLock(m: usize): i32 {
 // @ts-ignore: decorator
 @inline export function mutexUnlock(m: usize): i32 {
   // OWNER is only written by the holder, so reading our own agent number back proves we hold it.
-  if (<u32>load32(m + M_OWNER) != AGENT) {
+  if (load<u32>(m + M_OWNER) != AGENT) {
     return load32(m + M_STATE) == UNLOCKED ? NOT_LOCKED : NOT_OWNER;
   }
   release(m);
@@ -65,22 +70,22 @@ export function mutexLockStep(m: usize): i32 {
 /** Drops the lock on behalf of its holder (also used by panic cleanup for this agent's locks). */
 export function release(m: usize): void {
   heldRemove(m);
-  store32(m + M_OWNER, 0);
+  store<u32>(m + M_OWNER, 0);
   // Pairs with futexWait in mutexLockCold: CONTENDED means a sleeper may be waiting on STATE.
   if (xchg32(m + M_STATE, UNLOCKED) == CONTENDED) futexWake(m + M_STATE, 1);
 }
 
 // @ts-ignore: decorator
 @inline function acquired(m: usize): i32 {
-  store32(m + M_OWNER, <i32>AGENT);
+  store<u32>(m + M_OWNER, AGENT);
   heldPush(m);
-  return load32(m + M_POISON) != 0 ? POISONED : SUCCESS;
+  return load<u32>(m + M_POISON) != 0 ? POISONED : SUCCESS;
 }
 
 function mutexLockCold(m: usize, deadline: f64): i32 {
   const state = m + M_STATE;
   // Waiting for a lock this very thread holds can never end: no other code runs here meanwhile.
-  if (<u32>load32(m + M_OWNER) == AGENT) return WOULD_DEADLOCK;
+  if (load<u32>(m + M_OWNER) == AGENT) return WOULD_DEADLOCK;
   for (let r = 0; spin(r); r++) {
     if (load32(state) == UNLOCKED && cas32(state, UNLOCKED, LOCKED) == UNLOCKED) return acquired(m);
   }

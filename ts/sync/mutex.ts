@@ -8,7 +8,7 @@
 //   const g2 = await m.lockAsync();                // where the thread may not block
 import { engine, Engine } from "../engine";
 import { SharedHandle, registerHandleType, adopt, takeAdopting, genOf, RawHandle, fromRawChecked } from "../handle";
-import { ThreadBound } from "../codec";
+import { notSend } from "../codec";
 import { Kind, kindOf, checkKind, writeSlot, readSlot, replaceSlot, clearSlot } from "../value";
 import {
   Code, PoisonError, fromCode, checkTimeout, TimeoutError, OutOfMemoryError, MainThreadBlockError,
@@ -20,6 +20,10 @@ export class Mutex<T = unknown> extends SharedHandle {
   readonly #kind: number;
   readonly #slot: number;
   readonly #f64: Float64Array;
+  // The fast path's engine exports, bound once (saves property loads per lock).
+  readonly #lock: (ptr: number, timeoutMs: number) => number;
+  readonly #unlock: (ptr: number) => number;
+  readonly #canBlock: boolean;
   #guards = 0;
 
   constructor(value: T) {
@@ -29,6 +33,9 @@ export class Mutex<T = unknown> extends SharedHandle {
     this.#kind = new Uint32Array(this.#e.memory.buffer)[(raw.ptr + this.#e.L.O_AUX) >>> 2];
     this.#slot = raw.ptr + this.#e.L.M_VALUE;
     this.#f64 = new Float64Array(this.#e.memory.buffer); // covers the object: made after it
+    this.#lock = this.#e.x.mutex_lock;
+    this.#unlock = this.#e.x.mutex_unlock;
+    this.#canBlock = this.#e.canBlock;
   }
   protected get tagName(): string { return "TAG_MUTEX"; }
 
@@ -38,9 +45,9 @@ export class Mutex<T = unknown> extends SharedHandle {
   /** Blocks until the lock is held. Throws PoisonError if a holder panicked. */
   lock(): MutexGuard<T> {
     const ptr = this.ptr;
-    if (!this.#e.canBlock) return this.#noBlock("Mutex.lock", "lockAsync()");
-    const code = this.#e.x.mutex_lock(ptr, Infinity);
-    return code === Code.SUCCESS ? new MutexGuard(this, ptr) : this.#failed(code, ptr);
+    if (!this.#canBlock) return this.#noBlock("Mutex.lock", "lockAsync()");
+    const code = this.#lock(ptr, Infinity);
+    return code === 0 /* SUCCESS */ ? new MutexGuard(this, ptr) : this.#failed(code, ptr);
   }
 
   /** One attempt: the guard, or null if another thread holds the lock. */
@@ -137,6 +144,7 @@ export class Mutex<T = unknown> extends SharedHandle {
   /** @internal */ get slot(): number { return this.#slot; }
   /** @internal */ get f64(): Float64Array { return this.#f64; }
   /** @internal */ get x() { return this.#e.x; }
+  /** @internal */ get unlockFn(): (ptr: number) => number { return this.#unlock; }
   /** @internal */ guardOpened(): void { this.#guards++; }
   /** @internal */ guardClosed(): void { if (--this.#guards === 0) this.finishDeferredDrop(); }
   protected canDrop(): boolean { return this.#guards === 0; }
@@ -159,7 +167,7 @@ function createMutex(value: unknown): RawHandle {
 }
 
 /** Access to the value while the lock is held. Bound to the locking thread (not Send). */
-export class MutexGuard<T = unknown> extends ThreadBound {
+export class MutexGuard<T = unknown> {
   readonly #m: Mutex<T>;
   readonly #ptr: number;
   #live = true;
@@ -169,13 +177,10 @@ export class MutexGuard<T = unknown> extends ThreadBound {
 
   /** @internal */
   constructor(m: Mutex<T>, ptr: number) {
-    super();
     this.#m = m;
     this.#ptr = ptr;
     m.guardOpened();
   }
-  protected get boundName(): string { return "MutexGuard"; }
-
   get value(): T {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
     const m = this.#m;
@@ -213,15 +218,17 @@ export class MutexGuard<T = unknown> extends ThreadBound {
       this.#decoded = false;
       this.#cache = undefined;
     }
-    const code = m.x.mutex_unlock(this.#ptr);
+    const code = m.unlockFn(this.#ptr);
     this.#live = false;
     m.guardClosed();
-    if (code !== Code.SUCCESS) throw fromCode(code, "Mutex");
+    if (code !== 0 /* SUCCESS */) throw fromCode(code, "Mutex");
     if (writeBack !== null) throw writeBack;
   }
 
   [Symbol.dispose](): void { if (this.#live) this.unlock(); }
 }
+
+notSend(MutexGuard, "MutexGuard");
 
 registerHandleType("TAG_MUTEX", {
   name: "Mutex",

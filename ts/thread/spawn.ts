@@ -8,7 +8,7 @@
 // Task references: the JoinHandle (its Thread) holds one, the running worker another.
 import { engine, views } from "../engine";
 import { adopt, genOf, releaseRef } from "../handle";
-import { encodeToHeap, decodeFromHeap, freeEncoded, ThreadBound } from "../codec";
+import { encodeToHeap, decodeFromHeap, freeEncoded, notSend } from "../codec";
 import {
   ThreadPanic, OutOfMemoryError, InvalidArgumentError, checkTimeout, TimeoutError, MainThreadBlockError,
 } from "../errors";
@@ -102,13 +102,12 @@ setTaskDestructor((task) => {
 });
 
 /** Owns the right to join a spawned thread. Bound to the spawning thread. */
-export class JoinHandle<T> extends ThreadBound {
+export class JoinHandle<T> {
   readonly thread: Thread;
   #joined: Promise<T> | null = null;
 
   /** @internal */
-  constructor(thread: Thread) { super(); this.thread = thread; }
-  protected get boundName(): string { return "JoinHandle"; }
+  constructor(thread: Thread) { this.thread = thread; }
 
   /** Whether the thread has finished (joined or not). */
   isFinished(): boolean {
@@ -191,6 +190,8 @@ export class JoinHandle<T> extends ThreadBound {
     throw new ThreadPanic(value as { name: string; message: string; stack?: string }, id, name);
   }
 }
+
+notSend(JoinHandle, "JoinHandle");
 
 /** A scope whose threads are all joined before `scope()` resolves (std::thread::scope). */
 export class Scope {
