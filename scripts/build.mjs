@@ -3,7 +3,7 @@
 // the release module, then the TypeScript bundles and .d.ts with rollup.
 // Usage: node scripts/build.mjs [--wasm-only]
 import { execFileSync } from "node:child_process";
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync, statSync, readdirSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -21,4 +21,11 @@ run(bin("wasm-opt"), [
   "--enable-sign-ext", "--enable-nontrapping-float-to-int", "-o", "build/weft.wasm",
 ]);
 console.log(`wasm-opt: ${before} -> ${statSync(`${root}build/weft.wasm`).size} bytes`);
-if (!process.argv.includes("--wasm-only")) run(bin("rollup"), ["-c", "rollup.config.mjs", "--silent"]);
+if (!process.argv.includes("--wasm-only")) {
+  // Stale chunks from an earlier build would linger beside the new ones: clear the bundle outputs.
+  const asc = new Set(["weft.js", "weft.debug.js", "weft.d.ts", "weft.debug.d.ts"]);
+  for (const f of readdirSync(`${root}build`)) {
+    if ((f.endsWith(".js") || f.endsWith(".js.map") || f === "index.d.ts") && !asc.has(f)) rmSync(`${root}build/${f}`);
+  }
+  run(bin("rollup"), ["-c", "rollup.config.mjs", "--silent"]);
+}
