@@ -45,6 +45,7 @@ describe("spawn and join", () => {
     expect(await weft.spawn({ module: taskModule, export: "add", args: [2, 3] }).join()).toBe(5);
     expect(await weft.spawn({ module: taskModule, export: "slowDouble", args: [21] }).join()).toBe(42);
     expect(await weft.spawn({ module: taskModule.href, args: ["x"] }).join()).toMatch(/^hello x from thread \d+$/);
+    expect(await weft.spawn({ module: taskModule.pathname, export: "add", args: [1, 1] }).join()).toBe(2);
   });
 
   it("returns handles made in the thread, usable by the caller", async () => {
@@ -207,6 +208,7 @@ describe("bad input", () => {
     m.drop();
     expect(() => (weft.spawn as any)({ module: taskModule, args: "no" })).toThrow(weft.InvalidArgumentError);
     expect(() => weft.spawn(() => 1, { name: 5 as any })).toThrow(weft.InvalidArgumentError);
+    expect(() => weft.spawn({ module: "./relative.mjs", export: "f" })).toThrow(weft.InvalidArgumentError);
     expect(weft.stats().heapBytes).toBe(before);
   });
 

@@ -46,11 +46,23 @@ export function spawn(a: unknown, b?: unknown, c?: unknown): JoinHandle<unknown>
   }
   if (a !== null && typeof a === "object" && "module" in a) {
     const t = a as ModuleTask<unknown[]>;
-    const url = t.module instanceof URL ? t.module.href : String(t.module);
+    const url = moduleUrl(t.module);
     if (t.args !== undefined && !Array.isArray(t.args)) throw new InvalidArgumentError("spawn({ args }): args must be an array");
     return start([TaskKind.Module, url, t.export ?? "default", t.args ?? []], t.name);
   }
   throw new InvalidArgumentError("spawn: expected (fn), (args, fn) or ({ module, export, args })");
+}
+
+/** A module specifier every thread resolves the same way: an absolute URL (or absolute path). */
+function moduleUrl(m: unknown): string {
+  if (m instanceof URL) return m.href;
+  if (typeof m === "string") {
+    if (m.startsWith("/")) return new URL(`file://${m}`).href;
+    try { return new URL(m).href; } catch { /* relative: refused below */ }
+  }
+  throw new InvalidArgumentError(
+    `spawn({ module }): expected a URL or an absolute path, got ${JSON.stringify(String(m))} ` +
+    `(threads resolve modules from weft's own location: use new URL("./task.js", import.meta.url))`);
 }
 
 function spawnInline(args: unknown[], fn: Function, opts?: SpawnOptions): JoinHandle<unknown> {
