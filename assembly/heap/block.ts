@@ -4,12 +4,23 @@
 //   ptr-8  | SIZE u32  | STATE u32 | payload (ptr, 8-byte aligned)
 //          +-----------+-----------+------------------------------ - -
 //   SIZE   small block: its size-class index (< NUM_CLASSES)
-//          large block: total bytes of the block, header included (> MAX_SMALL)
+//          large block: total bytes of the block, header included (> MAX_SMALL, a multiple of
+//          LARGE_GRAIN)
 //   STATE  B_USED while allocated, B_FREE while on a free list; free() flips it with a cmpxchg,
 //          so a double free (or a racing one) is detected instead of corrupting a list.
 //   A free block keeps the next-free link in its first payload word (guarded by its list's lock).
+//
+// Size classes (block bytes, header included), two per power of two:
+//   class  0  1  2  3  4  5   6   7   8   9  10  11   12   13   14   15   16   17   18    19    20
+//   bytes 16 24 32 48 64 96 128 192 256 384 512 768 1024 1536 2048 3072 4096 6144 8192 12288 16384
+//
+// Where no block lives, the memory holds either zeroes (never used) or stale headers of freed
+// blocks, which read B_FREE: a block is marked B_FREE before it joins a list, is merged into a
+// neighbour, or goes back to the bump region. So B_USED is only ever found in front of a live
+// block (or, by accident, inside user data: the SIZE check below makes that rarer still).
 import { load32, store32 } from "../sync/atomic";
 import { H_HEAP_BASE, H_HEAP_TOP, NUM_CLASSES } from "../layout";
+import { PAGE } from "./grow";
 
 export const BLOCK_HEADER: usize = 8;
 export const B_SIZE: usize = 8;   // offset back from the payload
@@ -19,6 +30,8 @@ export const B_FREE: i32 = 0x0F4EE000;
 
 /** Largest small block (header included); bigger requests are large blocks. */
 export const MAX_SMALL: usize = 16384;
+/** Large blocks are multiples of 1 KiB. */
+export const LARGE_GRAIN: usize = 1024;
 
 /** Block size (header included) of size class `c`: 16, 24, 32, 48, 64, 96, … 12288, 16384. */
 // @ts-ignore: decorator
@@ -30,7 +43,9 @@ export const MAX_SMALL: usize = 16384;
 // @ts-ignore: decorator
 @inline export function classOf(total: usize): i32 {
   if (total <= 16) return 0;
-  const b = <i32>(32 - clz<u32>(<u32>total - 1)); // 2^b is the power of two >= total
+  // 2^b is the smallest power of two >= total; the classes just below it are 3 * 2^(b-2)
+  // (odd class 2b - 9) and 2^b (even class 2(b - 4)).
+  const b = <i32>(32 - clz<u32>(<u32>total - 1));
   return total <= (<usize>3 << (b - 2)) ? 2 * b - 9 : 2 * (b - 4);
 }
 
@@ -40,6 +55,26 @@ export function inHeap(ptr: usize): bool {
   // live below it (large frees may lower it, but only past free blocks, see large.ts).
   return (ptr & 7) == 0 && ptr >= <usize>load32(H_HEAP_BASE) + BLOCK_HEADER
     && ptr < <usize>load32(H_HEAP_TOP);
+}
+
+/**
+ * Whether the SIZE word in front of `ptr` (which passed inHeap) is one a block can have: a class
+ * index, or a large size that ends at or below the top. A live block's SIZE changes only by its
+ * owner (realloc in place), so for a live block this holds at every moment.
+ */
+export function sizePlausible(ptr: usize): bool {
+  const s = <usize>load32(ptr - B_SIZE);
+  if (s < <usize>NUM_CLASSES) return true;
+  return s > MAX_SMALL && (s & (LARGE_GRAIN - 1)) == 0 && s <= <usize>load32(H_HEAP_TOP) - (ptr - BLOCK_HEADER);
+}
+
+/**
+ * Whether `ptr`, at or above the top, is the payload of a block that was freed and handed back to
+ * the bump region (its header still reads B_FREE). Only reads, and only inside the memory.
+ */
+export function freedAboveTop(ptr: usize): bool {
+  return (ptr & 7) == 0 && ptr >= <usize>load32(H_HEAP_TOP) + BLOCK_HEADER
+    && ptr < <usize>memory.size() * PAGE && load32(ptr - B_STATE) == B_FREE;
 }
 
 /** Usable payload bytes of an allocated block. */

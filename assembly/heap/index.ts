@@ -4,22 +4,32 @@
 // paths: everything shared is allocated here. Small requests come from per-class free lists
 // (small.ts), large ones from a coalescing first-fit list (large.ts), fresh memory from the bump
 // region at the top of the heap (grow.ts). Every function here may be called from any thread.
+//
+// Accounting: BYTES_USED and BLOCKS_USED count live blocks (block bytes, header included);
+// OOM_COUNT counts the malloc/realloc calls that returned 0 for lack of memory.
 import { add32, sub32, cas32, load32 } from "../sync/atomic";
 import {
   H_BYTES_USED, H_BLOCKS_USED, NUM_CLASSES, SUCCESS, DOUBLE_FREE, INVALID_POINTER,
 } from "../layout";
 import {
   BLOCK_HEADER, B_SIZE, B_STATE, B_USED, B_FREE, MAX_SMALL, classOf, classSize, inHeap, usableSize,
+  sizePlausible, freedAboveTop,
 } from "./block";
 import { smallAlloc, smallFree } from "./small";
-import { largeAlloc, largeFree, largeSize } from "./large";
+import { largeAlloc, largeFree, largeSize, largeShrink, largeGrowAtTop } from "./large";
+import { noteOom } from "./grow";
 
 /** Largest request malloc accepts (well below the 1 GiB maximum memory). */
 export const MAX_ALLOC: usize = 0x3FFF0000;
 
 /** `size` bytes, 8-byte aligned, uninitialised; 0 when the memory maximum is reached. */
 export function malloc(size: usize): usize {
-  if (size > MAX_ALLOC) return 0;
+  const p: usize = size > MAX_ALLOC ? <usize>0 : allocBlock(size);
+  if (p == 0) noteOom();
+  return p;
+}
+
+function allocBlock(size: usize): usize {
   const total = (size + BLOCK_HEADER + 7) & ~7;
   let p: usize, bytes: usize;
   if (total <= MAX_SMALL) {
@@ -27,9 +37,8 @@ export function malloc(size: usize): usize {
     p = smallAlloc(c);
     bytes = classSize(c);
   } else {
-    bytes = largeSize(total);
-    p = largeAlloc(bytes);
-    if (p != 0) bytes = <usize>load32(p - B_SIZE); // may be larger than asked (unsplit fit)
+    p = largeAlloc(largeSize(total));
+    bytes = p != 0 ? <usize>load32(p - B_SIZE) : 0; // may be larger than asked (unsplit fit)
   }
   if (p != 0) {
     add32(H_BYTES_USED, <i32>bytes);
@@ -40,7 +49,9 @@ export function malloc(size: usize): usize {
 
 /** Frees a block: SUCCESS, DOUBLE_FREE, or INVALID_POINTER (not a block of this heap). */
 export function free(ptr: usize): i32 {
-  if (!inHeap(ptr)) return INVALID_POINTER;
+  // Above the top: never a live block, but maybe one freed and handed back to the bump region.
+  if (!inHeap(ptr)) return freedAboveTop(ptr) ? DOUBLE_FREE : INVALID_POINTER;
+  if (!sizePlausible(ptr)) return INVALID_POINTER;
   // Claim the block: exactly one free() of an allocated block wins this cmpxchg.
   const was = cas32(ptr - B_STATE, B_USED, B_FREE);
   if (was != B_USED) return was == B_FREE ? DOUBLE_FREE : INVALID_POINTER;
@@ -53,22 +64,49 @@ export function free(ptr: usize): i32 {
   return SUCCESS;
 }
 
-/** Resizes keeping the contents; 0 (and `ptr` untouched) when memory is exhausted. */
+/**
+ * Resizes keeping the contents (the first min(old, new) bytes). Returns the block's new address,
+ * which is `ptr` itself when it could resize in place; 0, with `ptr` untouched and still live,
+ * when memory is exhausted or `ptr` is not a live block (realloc(0, n) is malloc(n)).
+ */
 export function realloc(ptr: usize, size: usize): usize {
   if (ptr == 0) return malloc(size);
   if (!isLive(ptr)) return 0;
+  if (size > MAX_ALLOC) { noteOom(); return 0; }
+  const block = ptr - BLOCK_HEADER;
+  const s = <usize>load32(block);
+  const total = (size + BLOCK_HEADER + 7) & ~7;
+  if (s < <usize>NUM_CLASSES) {
+    if (total <= classSize(<i32>s)) return ptr; // still fits its class: keep it
+  } else if (total > MAX_SMALL) {
+    // Large to large: give a large tail back, or grow in place if this is the last block.
+    const want = largeSize(total);
+    if (want <= s) {
+      sub32(H_BYTES_USED, <i32>largeShrink(block, want));
+      return ptr;
+    }
+    if (largeGrowAtTop(block, want)) {
+      add32(H_BYTES_USED, <i32>(want - s));
+      return ptr;
+    }
+  }
+  // Move: small <-> large, a small block outgrowing its class, or a large one that cannot grow.
+  // (A large block shrinking to a small size moves too, so the large bytes are released.)
   const have = usableSize(ptr);
-  if (size <= have) return ptr;
-  const p = malloc(size);
-  if (p == 0) return 0;
-  memory.copy(p, ptr, have);
+  const p = allocBlock(size);
+  if (p == 0) {
+    if (size <= have) return ptr; // shrinking: keeping the large block is correct, just roomy
+    noteOom();
+    return 0;
+  }
+  memory.copy(p, ptr, min(have, size));
   free(ptr);
   return p;
 }
 
 /** Whether `ptr` is the payload of a live block. */
 export function isLive(ptr: usize): bool {
-  return inHeap(ptr) && load32(ptr - B_STATE) == B_USED;
+  return inHeap(ptr) && sizePlausible(ptr) && load32(ptr - B_STATE) == B_USED;
 }
 
 export { usableSize };

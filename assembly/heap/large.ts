@@ -1,16 +1,20 @@
 // Large blocks (> MAX_SMALL bytes): one address-ordered free list under LARGE_LOCK, first fit,
 // split on allocation, coalesced with both neighbours on free. A free block that ends at the top
 // of the heap is handed back to the bump region, so alloc/free cycles do not grow the heap.
+// A live block can shrink in place (its tail is freed) and, when it is the last block below the
+// top, grow in place.
 //
 // Free large block:  [SIZE = total bytes][STATE = B_FREE][next u32] …
+//
+// Invariants (under LARGE_LOCK): the list is sorted by address; no two listed blocks touch (they
+// would have been merged); no listed block ends at the top. The top only drops in unbump, which
+// largeFree calls under LARGE_LOCK for the block it frees after merging it with its listed
+// neighbours, so the top never lands on the end of a block that stays listed.
 import { load32, store32 } from "../sync/atomic";
 import { rawLock, rawUnlock } from "../sync/rawlock";
 import { H_LARGE_LOCK, H_LARGE_HEAD } from "../layout";
-import { setHeader, BLOCK_HEADER, B_FREE, B_USED, MAX_SMALL } from "./block";
-import { bump, unbump } from "./grow";
-
-/** Large blocks are multiples of 1 KiB; a split leaves a remainder only if it is still large. */
-const GRAIN: usize = 1024;
+import { setHeader, BLOCK_HEADER, B_FREE, B_USED, MAX_SMALL, LARGE_GRAIN } from "./block";
+import { bump, unbump, extend } from "./grow";
 
 // @ts-ignore: decorator
 @inline function nextOf(b: usize): usize { return <usize>load32(b + BLOCK_HEADER); }
@@ -21,7 +25,7 @@ const GRAIN: usize = 1024;
 
 /** Rounds a request (header included) up to a large block size. */
 export function largeSize(total: usize): usize {
-  return (total + GRAIN - 1) & ~(GRAIN - 1);
+  return (total + LARGE_GRAIN - 1) & ~(LARGE_GRAIN - 1);
 }
 
 /** A block of `size` bytes (from largeSize) as a payload pointer, or 0 when memory is exhausted. */
@@ -45,6 +49,7 @@ export function largeAlloc(size: usize): usize {
     if (prev == 0) store32(H_LARGE_HEAD, <i32>next); else setNext(prev, next);
   }
   rawUnlock(H_LARGE_LOCK);
+  // Off the list (or fresh from the bump region), b is ours alone: its header needs no lock.
   if (b == 0) b = bump(size);
   if (b == 0) return 0;
   setHeader(b, <u32>size, B_USED);
@@ -54,21 +59,22 @@ export function largeAlloc(size: usize): usize {
 /** Returns a large block (its header address); its STATE is already B_FREE. */
 export function largeFree(b: usize): void {
   rawLock(H_LARGE_LOCK);
-  let prev: usize = 0;
+  let pprev: usize = 0, prev: usize = 0;
   let next = <usize>load32(H_LARGE_HEAD);
-  while (next != 0 && next < b) { prev = next; next = nextOf(next); }
-  // Coalesce with the following block.
+  while (next != 0 && next < b) { pprev = prev; prev = next; next = nextOf(next); }
+  // Coalesce with the following block (b's SIZE is ours to change: b is not listed yet).
   if (next != 0 && b + sizeOf(b) == next) {
     store32(b, <i32>(sizeOf(b) + sizeOf(next)));
     next = nextOf(next);
   }
-  // Coalesce with the preceding block.
+  // Coalesce with the preceding block: prev absorbs b and takes its place in the walk.
   if (prev != 0 && prev + sizeOf(prev) == b) {
     store32(prev, <i32>(sizeOf(prev) + sizeOf(b)));
     b = prev;
-    prev = findPrev(b);
+    prev = pprev;
   }
   // At the top of the heap: hand the bytes back to the bump region instead of listing them.
+  // unbump re-checks the top under GROW_LOCK: a concurrent bump may have just moved it up.
   if (next == 0 && unbump(b, sizeOf(b))) {
     if (prev == 0) store32(H_LARGE_HEAD, 0); else setNext(prev, 0);
   } else {
@@ -78,9 +84,27 @@ export function largeFree(b: usize): void {
   rawUnlock(H_LARGE_LOCK);
 }
 
-function findPrev(b: usize): usize {
-  let prev: usize = 0;
-  let cur = <usize>load32(H_LARGE_HEAD);
-  while (cur != 0 && cur < b) { prev = cur; cur = nextOf(cur); }
-  return prev;
+/**
+ * Shrinks the live large block `b` to `size` bytes (from largeSize) if the tail that frees up is
+ * itself large; the tail is freed (and coalesces). Returns the bytes given back (0: unchanged).
+ */
+export function largeShrink(b: usize, size: usize): usize {
+  const rest = sizeOf(b) - size;
+  if (rest <= MAX_SMALL) return 0;
+  // b is live and ours: nobody else reads or writes its header or the tail until largeFree.
+  store32(b, <i32>size);
+  setHeader(b + size, <u32>rest, B_FREE);
+  largeFree(b + size);
+  return rest;
+}
+
+/**
+ * Grows the live large block `b` to `size` bytes in place if it is the last block below the top.
+ * Returns whether it did.
+ */
+export function largeGrowAtTop(b: usize, size: usize): bool {
+  const have = sizeOf(b);
+  if (!extend(b + have, size - have)) return false;
+  store32(b, <i32>size);
+  return true;
 }

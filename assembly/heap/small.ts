@@ -39,12 +39,18 @@ export function smallFree(block: usize, c: i32): void {
   rawUnlock(cls);
 }
 
-/** Carves a run of blocks; returns the first, links the rest into the (empty) list. */
+/**
+ * Carves a run of blocks; returns the first, links the rest into the (empty) list. Near the
+ * memory maximum a full run may not fit while one block still does: then it carves just one,
+ * so a request is refused only when not even its own block fits.
+ */
 function carve(c: i32, cls: usize): usize {
   const size = classSize(c);
-  const count = max<usize>(1, min<usize>(CARVE_MAX_BLOCKS, CARVE_BYTES / size));
-  const run = bump(size * count);
+  let count = max<usize>(1, min<usize>(CARVE_MAX_BLOCKS, CARVE_BYTES / size));
+  let run = bump(size * count);
+  if (run == 0 && count > 1) { count = 1; run = bump(size); }
   if (run == 0) return 0;
+  // The run is ours alone (above the old top) until its blocks are linked into the list below.
   let next: usize = 0;
   for (let i = count - 1; i >= 1; i--) {
     const b = run + i * size;
