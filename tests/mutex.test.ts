@@ -46,6 +46,18 @@ describe("Mutex: semantics", () => {
     expect([...(g.value as any).log].sort()).toEqual(["t0", "t1", "t2", "t3"]);
   });
 
+  it("a guard that only reads a structured value writes nothing back at unlock", () => {
+    const m = new weft.Mutex({ list: Array.from({ length: 1000 }, (_, i) => i), inner: new weft.Mutex(1) });
+    const before = weft.stats();
+    for (let i = 0; i < 3; i++) { using g = m.lock(); expect((g.value as any).list[999]).toBe(999); }
+    const after = weft.stats();
+    expect(after.heapBytes).toBe(before.heapBytes);
+    expect(after.heapTop).toBe(before.heapTop);
+    { using g = m.lock(); (g.value as any).list.push(1000); }
+    { using g = m.lock(); expect((g.value as any).list).toHaveLength(1001); (g.value as any).inner.drop(); }
+    m.drop();
+  });
+
   it("holds a handle: a Mutex inside a Mutex", async () => {
     const inner = new weft.Mutex(7);
     const outer = new weft.Mutex(inner);

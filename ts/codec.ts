@@ -59,6 +59,14 @@ export interface Encoded { ptr: number; len: number; handles: number; }
 
 /** Encodes `value` into a fresh heap block. Throws typed errors; on failure nothing is leaked. */
 export function encodeToHeap(value: unknown): Encoded {
+  return encodeUnlessSame(value, 0, 0)!;
+}
+
+/**
+ * Like encodeToHeap, but returns null (allocating nothing, taking no references) when the
+ * encoding equals the `len` bytes already at `ptr`: a write-back of an unchanged value is free.
+ */
+export function encodeUnlessSame(value: unknown, ptr: number, len: number): Encoded | null {
   const outer = retained;
   retained = [];
   const mine = retained;
@@ -70,16 +78,24 @@ export function encodeToHeap(value: unknown): Encoded {
       if (e instanceof WeftError) throw e;
       throw new UnsupportedValueError(`cannot share this value between threads: ${(e as Error).message}`);
     }
-    const len = bytes.length;
-    const ptr = alloc(Math.max(len, 1));
-    views().u8.set(bytes, ptr);
-    return { ptr, len, handles: mine.length };
+    if (ptr !== 0 && bytes.length === len && sameBytes(bytes, views().u8, ptr)) {
+      for (const p of mine) releaseRef(p); // the slot keeps the references it already has
+      return null;
+    }
+    const at = alloc(Math.max(bytes.length, 1));
+    views().u8.set(bytes, at);
+    return { ptr: at, len: bytes.length, handles: mine.length };
   } catch (e) {
     for (const p of mine) releaseRef(p);
     throw e;
   } finally {
     retained = outer;
   }
+}
+
+function sameBytes(a: Uint8Array, heap: Uint8Array, at: number): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== heap[at + i]) return false;
+  return true;
 }
 
 /**

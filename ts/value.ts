@@ -12,7 +12,7 @@
 // safe: the lock's acquire/release are SeqCst atomics that order them.
 import { engine, views } from "./engine";
 import { SharedHandle, handleFromWire, releaseRef } from "./handle";
-import { encodeToHeap, decodeFromHeap, freeEncoded } from "./codec";
+import { encodeToHeap, encodeUnlessSame, decodeFromHeap, freeEncoded } from "./codec";
 import { UnsupportedValueError } from "./errors";
 
 /** Value kinds (KIND_* in assembly/layout.ts; checked against the engine at init). */
@@ -86,6 +86,20 @@ export function clearSlot(at: number, kind: number): void {
   if (kind === L.KIND_HANDLE && a !== 0) releaseRef(a);
   else if (kind === L.KIND_ANY && a !== 0) freeEncoded(a, b, c !== 0);
   V.u32[at >>> 2] = 0; V.u32[(at >>> 2) + 1] = 0; V.u32[(at >>> 2) + 2] = 0;
+}
+
+/**
+ * Writes a structured value back (guards that read one): nothing happens when it is unchanged,
+ * so read-only guards allocate nothing at unlock.
+ */
+export function writeBackSlot(at: number, v: unknown): void {
+  const V = views();
+  const old = [V.u32[at >>> 2], V.u32[(at >>> 2) + 1], V.u32[(at >>> 2) + 2]];
+  const e = encodeUnlessSame(v, old[0], old[1]);
+  if (e === null) return;
+  const W = views();
+  W.u32[at >>> 2] = e.ptr; W.u32[(at >>> 2) + 1] = e.len; W.u32[(at >>> 2) + 2] = e.handles > 0 ? 1 : 0;
+  if (old[0] !== 0) freeEncoded(old[0], old[1], old[2] !== 0);
 }
 
 /** Replaces the slot's value: the new one is encoded before the old one is released. */

@@ -9,7 +9,7 @@
 import { engine, Engine } from "../engine";
 import { SharedHandle, registerHandleType, adopt, takeAdopting, genOf, RawHandle, fromRawChecked } from "../handle";
 import { notSend } from "../codec";
-import { Kind, kindOf, checkKind, writeSlot, readSlot, replaceSlot, clearSlot } from "../value";
+import { Kind, kindOf, checkKind, writeSlot, readSlot, replaceSlot, writeBackSlot, clearSlot } from "../value";
 import {
   Code, PoisonError, fromCode, checkTimeout, TimeoutError, OutOfMemoryError, MainThreadBlockError,
 } from "../errors";
@@ -214,7 +214,7 @@ export class MutexGuard<T = unknown> {
       // Write the (possibly mutated) structured value back before anyone else can see the slot.
       // If it can no longer be encoded, the old value stays, the lock is still released, and
       // the error is thrown after.
-      try { replaceSlot(m.slot, m.kind, this.#cache); } catch (e) { writeBack = e; }
+      try { writeBackSlot(m.slot, this.#cache); } catch (e) { writeBack = e; }
       this.#decoded = false;
       this.#cache = undefined;
     }
