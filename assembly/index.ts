@@ -24,6 +24,7 @@ export * from "./abi/once";
 export * from "./abi/semaphore";
 export * from "./abi/waitgroup";
 export * from "./abi/atomic";
+export * from "./abi/shared-array";
 export { M_STATE, M_OWNER, M_POISON, M_VALUE, M_VALUE2, MUTEX_SIZE };
 
 // ---- engine ---------------------------------------------------------------------------------
