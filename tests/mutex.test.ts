@@ -54,7 +54,11 @@ describe("Mutex: semantics", () => {
     expect(after.heapBytes).toBe(before.heapBytes);
     expect(after.heapTop).toBe(before.heapTop);
     { using g = m.lock(); (g.value as any).list.push(1000); }
-    { using g = m.lock(); expect((g.value as any).list).toHaveLength(1001); (g.value as any).inner.drop(); }
+    let seen: any;
+    { using g = m.lock(); seen = g.value; expect(seen.list).toHaveLength(1001); }
+    // The decoded inner handle has a reference of its own: usable after the guard is gone.
+    { using gi = seen.inner.lock(); expect(gi.value).toBe(1); }
+    seen.inner.drop();
     m.drop();
   });
 

@@ -8,7 +8,7 @@
 import { Packr, addExtension } from "msgpackr";
 import { SharedHandle, handleFromWire, releaseRef } from "./handle";
 import { alloc, engine, views } from "./engine";
-import { NotSendError, UnsupportedValueError, WeftError } from "./errors";
+import { InvalidHandleError, NotSendError, UnsupportedValueError, WeftError } from "./errors";
 
 /**
  * Declares `Class` bound to its thread (guards, join handles): encoding one throws NotSendError.
@@ -26,6 +26,7 @@ let notSendCount = 0;
 
 let retained: number[] | null = null;
 let decoded: SharedHandle[] | null = null;
+let borrowing = false;
 
 addExtension({
   Class: SharedHandle as unknown as new () => SharedHandle,
@@ -36,6 +37,9 @@ addExtension({
     return wire;
   },
   read(wire: [number, number, number]) {
+    // Borrowing decodes (a value still stored in a lock) take a reference of their own; consuming
+    // decodes (a message that is freed after) adopt the one the message carried.
+    if (borrowing && engine().x.obj_retain(wire[1] >>> 0) !== 0) throw new InvalidHandleError("handle");
     const h = handleFromWire(wire[0], wire[1], wire[2]);
     decoded?.push(h);
     return h;
@@ -99,18 +103,30 @@ function sameBytes(a: Uint8Array, heap: Uint8Array, at: number): boolean {
 }
 
 /**
- * Decodes a value from the heap (the bytes stay; the caller frees them). Handles inside adopt the
- * references the encoding took; `track` collects them (a task drops its argument handles at exit).
+ * Decodes a message from the heap, consuming it: handles inside adopt the references the encoding
+ * took (the caller frees the bytes next). `track` collects them (a task drops its argument
+ * handles at exit).
  */
 export function decodeFromHeap(ptr: number, len: number, track?: SharedHandle[]): unknown {
+  return decode(ptr, len, track ?? null, false);
+}
+
+/** Decodes a value that stays stored (a lock's value): handles inside get references of their own. */
+export function decodeBorrowed(ptr: number, len: number): unknown {
+  return decode(ptr, len, null, true);
+}
+
+function decode(ptr: number, len: number, track: SharedHandle[] | null, borrow: boolean): unknown {
   // Copy out first: decoders (TextDecoder in browsers) refuse views of shared memory.
   const bytes = views().u8.slice(ptr, ptr + len);
-  const outer = decoded;
-  decoded = track ?? null;
+  const outer = decoded, outerBorrow = borrowing;
+  decoded = track;
+  borrowing = borrow;
   try {
     return unpackr.unpack(bytes);
   } finally {
     decoded = outer;
+    borrowing = outerBorrow;
   }
 }
 

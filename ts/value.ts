@@ -12,7 +12,7 @@
 // safe: the lock's acquire/release are SeqCst atomics that order them.
 import { engine, views } from "./engine";
 import { SharedHandle, handleFromWire, releaseRef } from "./handle";
-import { encodeToHeap, encodeUnlessSame, decodeFromHeap, freeEncoded } from "./codec";
+import { encodeToHeap, encodeUnlessSame, decodeBorrowed, freeEncoded } from "./codec";
 import { UnsupportedValueError } from "./errors";
 
 /** Value kinds (KIND_* in assembly/layout.ts; checked against the engine at init). */
@@ -75,7 +75,7 @@ export function readSlot(at: number, kind: number): unknown {
     engine().x.obj_retain(a); // the slot keeps its own reference
     return handleFromWire(c, a, b);
   }
-  return decodeFromHeap(a, b, undefined);
+  return decodeBorrowed(a, b);
 }
 
 /** Releases what the slot owns (bytes, handle references) and zeroes it. */
