@@ -359,6 +359,25 @@ describe("out of memory", () => {
     expect(x.heap_blocks_used()).toBe(0);
     expect(x.heap_oom_count()).toBe(oom);
   });
+
+  it("memory freed as large blocks serves small size classes once the bump region is exhausted", () => {
+    const MAX_PAGES = 40;
+    const { x, memory } = bootEngine(MAX_PAGES);
+    const big: number[] = [];
+    for (let p; (p = x.heap_alloc(50000)) !== 0;) big.push(p);
+    while (x.heap_alloc(16) !== 0); // exhaust even the smallest class's tail
+    for (const p of big) expect(x.heap_free(p)).toBe(SUCCESS);
+    // A class never used before (200-byte requests: 256-byte blocks) must refill from freed runs.
+    const small: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const p = x.heap_alloc(200);
+      expect(p).not.toBe(0);
+      fillBlock(memory, p, 200, i & 0xff);
+      small.push(p);
+    }
+    small.forEach((p, i) => expect(blockIs(memory, p, 200, i & 0xff)).toBe(true));
+    for (const p of small) expect(x.heap_free(p)).toBe(SUCCESS);
+  });
 });
 
 describe("concurrency", () => {

@@ -30,6 +30,22 @@ export function largeSize(total: usize): usize {
 
 /** A block of `size` bytes (from largeSize) as a payload pointer, or 0 when memory is exhausted. */
 export function largeAlloc(size: usize): usize {
+  let b = largeTakeFree(size);
+  if (b != 0) size = sizeOf(b);
+  // Off the list (or fresh from the bump region), b is ours alone: its header needs no lock.
+  else b = bump(size);
+  if (b == 0) return 0;
+  setHeader(b, <u32>size, B_USED);
+  return b + BLOCK_HEADER;
+}
+
+/**
+ * Takes a free run of at least `size` bytes (a multiple of GRAIN) off the list: first fit, split
+ * when the rest is still large. Returns its address (its SIZE word holds its actual size), or 0.
+ * Small size classes refill from here too once the bump region is exhausted, so memory freed as
+ * large blocks serves small requests again.
+ */
+export function largeTakeFree(size: usize): usize {
   rawLock(H_LARGE_LOCK);
   let prev: usize = 0;
   let b = <usize>load32(H_LARGE_HEAD);
@@ -43,17 +59,12 @@ export function largeAlloc(size: usize): usize {
       setHeader(tail, <u32>rest, B_FREE);
       setNext(tail, next);
       next = tail;
-    } else {
-      size = sizeOf(b);
+      store32(b, <i32>size);
     }
     if (prev == 0) store32(H_LARGE_HEAD, <i32>next); else setNext(prev, next);
   }
   rawUnlock(H_LARGE_LOCK);
-  // Off the list (or fresh from the bump region), b is ours alone: its header needs no lock.
-  if (b == 0) b = bump(size);
-  if (b == 0) return 0;
-  setHeader(b, <u32>size, B_USED);
-  return b + BLOCK_HEADER;
+  return b;
 }
 
 /** Returns a large block (its header address); its STATE is already B_FREE. */

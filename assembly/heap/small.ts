@@ -9,6 +9,7 @@ import { rawLock, rawUnlock } from "../sync/rawlock";
 import { H_CLASSES, CLASS_STRIDE } from "../layout";
 import { classSize, setHeader, BLOCK_HEADER, B_FREE, B_USED } from "./block";
 import { bump } from "./grow";
+import { largeTakeFree, largeSize } from "./large";
 
 /** Bytes carved per refill: enough for 32 blocks, at most 64 KiB (and at least one block). */
 const CARVE_BYTES: usize = 65536;
@@ -49,7 +50,12 @@ function carve(c: i32, cls: usize): usize {
   let count = max<usize>(1, min<usize>(CARVE_MAX_BLOCKS, CARVE_BYTES / size));
   let run = bump(size * count);
   if (run == 0 && count > 1) { count = 1; run = bump(size); }
-  if (run == 0) return 0;
+  if (run == 0) {
+    // The bump region is exhausted: reuse a freed large run (lock order: class, then LARGE_LOCK).
+    run = largeTakeFree(largeSize(size));
+    if (run == 0) return 0;
+    count = <usize>load32(run) / size;
+  }
   // The run is ours alone (above the old top) until its blocks are linked into the list below.
   let next: usize = 0;
   for (let i = count - 1; i >= 1; i--) {

@@ -35,7 +35,7 @@ const utf8 = new TextEncoder();
 const SPIN_MS = 0.05;
 
 /** Spawns a thread running `fn(...args)`. `fn` must be self-contained: it is sent as source. */
-export function spawn<A extends unknown[], R>(args: A, fn: (...args: A) => R, opts?: SpawnOptions): JoinHandle<Awaited<R>>;
+export function spawn<const A extends unknown[], R>(args: A, fn: (...args: A) => R, opts?: SpawnOptions): JoinHandle<Awaited<R>>;
 export function spawn<R>(fn: () => R, opts?: SpawnOptions): JoinHandle<Awaited<R>>;
 export function spawn<A extends unknown[], R>(task: ModuleTask<A>): JoinHandle<R>;
 export function spawn(a: unknown, b?: unknown, c?: unknown): JoinHandle<unknown> {
