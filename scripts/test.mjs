@@ -11,6 +11,8 @@ const limitMs = Number(process.env.WEFT_TEST_LIMIT_MS ?? 40 * 60_000);
 if (!process.argv.includes("--no-build")) {
   const b = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
   if (b.status !== 0) { console.log("0 passed, 1 failed (build)"); process.exit(1); }
+  const t = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
+  if (t.status !== 0) { console.log("0 passed, 1 failed (typecheck)"); process.exit(1); }
 }
 
 mkdirSync(`${root}build`, { recursive: true });
