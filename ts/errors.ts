@@ -42,6 +42,11 @@ export class ThreadPanic extends WeftError {
   }
 }
 
+/** A Once whose initialiser threw (Rust panics on a poisoned Once); `callOnceForce` still runs. */
+export class OncePoisonedError extends WeftError {
+  constructor(what: string) { super("ONCE_POISONED", `${what} is poisoned: an earlier initialiser threw`); }
+}
+
 export class TimeoutError extends WeftError {
   constructor(what: string, ms: number) { super("TIMEOUT", `${what} timed out after ${ms} ms`); }
 }
@@ -104,6 +109,7 @@ export function fromCode(code: number, what: string): WeftError {
     case Code.DOUBLE_FREE: return new HeapError("DOUBLE_FREE", `${what}: block freed twice`);
     case Code.INVALID_POINTER: return new HeapError("INVALID_POINTER", `${what}: not a block of the shared heap`);
     case Code.INVALID_ARGUMENT: return new InvalidArgumentError(`${what}: invalid argument`);
+    case Code.ONCE_POISONED: return new OncePoisonedError(what);
     default: return new WeftError("INTERNAL", `${what}: unexpected engine result ${code}`);
   }
 }
