@@ -64,6 +64,17 @@ describe("spawn and join", () => {
     expect(r).toBe(42);
   });
 
+  it("a thread awaits async operations (regression: a worker's event loop drained on waitAsync)", async () => {
+    const r = await weft.spawn(async () => {
+      const w = (globalThis as any).weft;
+      const m = new w.Mutex(1);
+      const g = await m.lockAsync();
+      g.unlock();
+      return 1 + await w.spawn(() => 5).join();
+    }).join();
+    expect(r).toBe(6);
+  });
+
   it("more threads than warm workers all run at once (each spawn gets a thread)", async () => {
     // Every thread waits until all 6 have arrived: this needs 6 concurrent threads, more than
     // the 2 warm workers, so it only completes because spawn starts workers on demand.

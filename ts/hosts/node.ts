@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import type { Host, WorkerEvents, WorkerLike } from "./host";
 import type { BootData } from "../protocol";
-import { setKeepAlive } from "../keepalive";
+import { installNodeKeepAlive } from "./node-keepalive";
 
 const wasmUrl = new URL("./weft.wasm", import.meta.url);
 const workerUrl = new URL("./worker.node.js", import.meta.url);
@@ -31,11 +31,5 @@ export const nodeHost: Host = {
     return { exited, terminate: async () => { await w.terminate(); await exited; } };
   },
 
-  installKeepAlive() {
-    let timer: ReturnType<typeof setInterval> | null = null;
-    setKeepAlive(
-      () => { timer = setInterval(() => {}, 1 << 30); },
-      () => { if (timer !== null) clearInterval(timer); timer = null; },
-    );
-  },
+  installKeepAlive: installNodeKeepAlive,
 };
