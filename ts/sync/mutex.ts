@@ -226,6 +226,29 @@ export class MutexGuard<T = unknown> {
   }
 
   [Symbol.dispose](): void { if (this.#live) this.unlock(); }
+
+  // ---- Condvar hooks (internal): the wait releases and retakes the lock under this guard ----
+
+  /** @internal */ get mutex(): Mutex<T> { return this.#m; }
+
+  /**
+   * @internal Before a Condvar wait releases the lock: writes a structured value back, makes the
+   * guard unusable until `resume()`, and returns the mutex address.
+   */
+  suspend(): number {
+    if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
+    if (this.#decoded) {
+      // A mutation that can no longer be encoded: the old value stays, the wait is not started
+      // (the guard still holds the lock), and the error is thrown.
+      const m = this.#m;
+      try { replaceSlot(m.slot, m.kind, this.#cache); } finally { this.#decoded = false; this.#cache = undefined; }
+    }
+    this.#live = false;
+    return this.#ptr;
+  }
+
+  /** @internal After a Condvar wait took the lock again. */
+  resume(): void { this.#live = true; }
 }
 
 notSend(MutexGuard, "MutexGuard");
