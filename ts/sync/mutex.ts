@@ -241,7 +241,7 @@ export class MutexGuard<T = unknown> {
       // A mutation that can no longer be encoded: the old value stays, the wait is not started
       // (the guard still holds the lock), and the error is thrown.
       const m = this.#m;
-      try { replaceSlot(m.slot, m.kind, this.#cache); } finally { this.#decoded = false; this.#cache = undefined; }
+      try { writeBackSlot(m.slot, this.#cache); } finally { this.#decoded = false; this.#cache = undefined; }
     }
     this.#live = false;
     return this.#ptr;
