@@ -161,3 +161,5 @@ export const TASK_RUNNING: i32 = 1;
 export const TASK_OK: i32 = 2;
 export const TASK_PANIC: i32 = 3;
 export const TASK_LOST: i32 = 4;
+/** Bit or'ed into STATE when the JoinHandle is dropped unjoined: the runner then frees the task. */
+export const TASK_DETACHED: i32 = 0x100;

@@ -31,6 +31,9 @@ child.on("exit", (code) => {
     // A file that crashed (watchdog kill, load error) has no tests counted: count it as a failure.
     failed += r.testResults.filter((f) => f.status === "failed" && f.assertionResults.every((a) => a.status !== "failed")).length;
   } catch { failed += 1; }
+  // A crashed test process (watchdog kill) or an unhandled error fails the run even when no
+  // single test is marked failed: count it.
+  if (code !== 0 && failed === 0) failed = 1;
   console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(code === 0 && failed === 0 ? 0 : 1);
 });

@@ -6,7 +6,7 @@
 // writes the result or the panic info into the task and wakes the joiner on the STATE word.
 //
 // Task references: the JoinHandle (its Thread) holds one, the running worker another.
-import { engine, views } from "../engine";
+import { engine, engineOrNull, views } from "../engine";
 import { adopt, genOf, releaseRef } from "../handle";
 import { encodeToHeap, decodeFromHeap, freeEncoded, notSend } from "../codec";
 import {
@@ -113,13 +113,45 @@ setTaskDestructor((task) => {
   if (w(L.T_NAME) !== 0) x.heap_free(w(L.T_NAME));
 });
 
-/** Owns the right to join a spawned thread. Bound to the spawning thread. */
+// JoinHandles forgotten unjoined are detached when collected, so their task can be freed.
+const detacher = typeof FinalizationRegistry === "function"
+  ? new FinalizationRegistry<{ task: number; memory: WebAssembly.Memory }>(({ task, memory }) => {
+    if (engineOrNull()?.memory === memory) detachTask(task);
+  })
+  : null;
+
+/**
+ * Gives up the right to the result. The runner's reference goes to whichever side comes second:
+ * if the thread already finished, released here; otherwise the runner releases it at the end.
+ */
+function detachTask(task: number): void {
+  const { L } = engine();
+  const old = Atomics.or(views().i32, (task + L.T_STATE) >>> 2, L.TASK_DETACHED);
+  if ((old & ~L.TASK_DETACHED) >= L.TASK_OK) releaseRef(task);
+}
+
+/**
+ * Owns the right to join a spawned thread. Bound to the spawning thread. Holds, besides its
+ * Thread's reference, the reference the runner hands over when it finishes (see worker/loop.ts).
+ */
 export class JoinHandle<T> {
   readonly thread: Thread;
   #joined: Promise<T> | null = null;
 
   /** @internal */
-  constructor(thread: Thread) { this.thread = thread; }
+  constructor(thread: Thread) {
+    this.thread = thread;
+    detacher?.register(this, { task: thread.ptr, memory: engine().memory }, this);
+  }
+
+  /** Detaches the thread (Rust: dropping the JoinHandle): it runs on, its result is discarded. */
+  drop(): void {
+    if (this.thread.isDropped || this.#joined !== null) return;
+    detacher?.unregister(this);
+    detachTask(this.thread.ptr);
+    this.thread.drop();
+  }
+  [Symbol.dispose](): void { this.drop(); }
 
   /** Whether the thread has finished (joined or not). */
   isFinished(): boolean {
@@ -196,6 +228,8 @@ export class JoinHandle<T> {
       x.heap_free(p);
       V.u32[(task + L.T_RESULT) >>> 2] = 0;
     }
+    detacher?.unregister(this);
+    releaseRef(task); // the reference the runner handed over
     this.thread.drop();
     if (st === L.TASK_OK) return value as T;
     if (st === L.TASK_LOST) throw new ThreadPanic({ name: "WorkerLost", message: "the worker running this thread died" }, id, name);

@@ -34,7 +34,7 @@ function runTask(task: number): Promise<void> | undefined {
   let V = views();
   const payload = V.u32[(task + L.T_PAYLOAD) >>> 2], len = V.u32[(task + L.T_PAYLOAD_LEN) >>> 2];
   setCurrentTask(task, genOf(task));
-  Atomics.store(V.i32, (task + L.T_STATE) >>> 2, L.TASK_RUNNING);
+  Atomics.or(V.i32, (task + L.T_STATE) >>> 2, L.TASK_RUNNING); // PENDING (0) -> RUNNING, keeping DETACHED
   const argHandles: SharedHandle[] = [];
   let fn: Function, args: unknown[];
   try {
@@ -110,10 +110,13 @@ function finish(task: number, argHandles: SharedHandle[], ok: boolean, value: un
     V.u32[(task + L.T_RESULT_HANDLES) >>> 2] = enc.handles > 0 ? 1 : 0;
   }
   const idx = (task + L.T_STATE) >>> 2;
-  Atomics.store(V.i32, idx, state); // publishes RESULT (SeqCst) ...
-  Atomics.notify(V.i32, idx);       // ... and wakes joiners sleeping on STATE
   setCurrentTask(0, 0);
-  releaseRef(task); // the runner's reference
+  // Publishes RESULT (SeqCst) and hands the runner's reference over to the joiner, who releases
+  // it with its own: past this exchange the task may already be freed, so it is not touched again
+  // — unless its JoinHandle was dropped unjoined (DETACHED), which leaves the reference to us.
+  const old = Atomics.exchange(V.i32, idx, state);
+  Atomics.notify(V.i32, idx); // wakes joiners sleeping on STATE (harmless on a freed word)
+  if ((old & L.TASK_DETACHED) !== 0) releaseRef(task);
 }
 
 function panicInfo(e: unknown): { name: string; message: string; stack?: string } {
