@@ -5,7 +5,7 @@ import "./engine/abort";
 import { attach } from "./engine/local";
 import { engineInit, agentClaim } from "./engine/init";
 import { agentOffer, agentTake, agentStop, pendingPush, agentsStarting } from "./engine/dispatch";
-import { panicCleanup } from "./engine/panic";
+import { panicCleanup, releaseHeld } from "./engine/panic";
 import { objNew, objCheck, objRetain, objRelease, objFree } from "./engine/object";
 import { malloc, free, realloc, isLive, usableSize } from "./heap/index";
 import { deadlineAfter } from "./sync/futex";
@@ -45,6 +45,8 @@ export function pool_should_grow(): i32 {
 }
 export function agent_stop(agent: u32): void { agentStop(agent); }
 export function panic_cleanup(): i32 { return panicCleanup(); }
+/** At the normal end of a thread: releases the exclusive locks it still holds, unpoisoned. */
+export function held_release_all(): i32 { return releaseHeld(false); }
 
 // ---- heap -----------------------------------------------------------------------------------
 export function heap_alloc(size: usize): usize { return malloc(size); }

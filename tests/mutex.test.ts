@@ -147,6 +147,17 @@ describe("Mutex: poisoning", () => {
     expect(g.value).toBe(5);
   });
 
+  it("a thread whose function returns still holding a guard releases it, unpoisoned (Rust drops it)", async () => {
+    const m = new weft.Mutex(0);
+    await weft.spawn([m.clone()], (m: any) => { const g = m.lock(); g.value = 9; }).join();
+    expect(m.isPoisoned()).toBe(false);
+    const g = m.tryLock();
+    expect(g).not.toBeNull();
+    expect(g!.value).toBe(9);
+    g!.unlock();
+    m.drop();
+  });
+
   it("a thread that releases its guard before throwing does not poison", async () => {
     const m = new weft.Mutex(0);
     await weft.spawn([m.clone()], (m: any) => { const g = m.lock(); g.unlock(); throw new Error("after"); }).join().catch(() => {});

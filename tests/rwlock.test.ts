@@ -520,3 +520,28 @@ describe("RwLock: bad input", () => {
     expect(weft.stats().heapBytes).toBe(before);
   });
 });
+
+describe("RwLock: locks left held when a thread ends", () => {
+  it("a reader that panics without unlocking releases its read lock (no poison)", async () => {
+    const l = new weft.RwLock(1);
+    const err = await weft.spawn([l.clone()], (l: any) => { l.read(); throw new Error("reader panic"); }).join().catch((e) => e);
+    expect(err).toBeInstanceOf(weft.ThreadPanic);
+    expect(l.isPoisoned()).toBe(false);
+    const w = l.tryWrite();
+    expect(w).not.toBeNull();
+    w!.unlock();
+    l.drop();
+  });
+
+  it("readers and writers that return without unlocking release their locks", async () => {
+    const l = new weft.RwLock(0);
+    await weft.spawn([l.clone()], (l: any) => { l.read(); l.read(); }).join();
+    await weft.spawn([l.clone()], (l: any) => { const g = l.write(); g.value = 5; }).join();
+    expect(l.isPoisoned()).toBe(false);
+    const w = l.tryWrite();
+    expect(w).not.toBeNull();
+    expect(w!.value).toBe(5);
+    w!.unlock();
+    l.drop();
+  });
+});

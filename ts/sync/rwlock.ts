@@ -8,6 +8,7 @@
 //   const w = await rw.writeAsync({ timeout: 50 });           // where the thread may not block
 //
 // Poisoning follows Rust: a writer that panics poisons the lock; a panicking reader does not.
+import { trackGuard, untrackGuard } from "./thread-guards";
 import { engine, Engine } from "../engine";
 import {
   SharedHandle, registerHandleType, adopt, takeAdopting, genOf, RawHandle, fromRawChecked, retainRef, releaseRef,
@@ -208,6 +209,7 @@ export class RwLockReadGuard<T = unknown> {
     this.#l = l;
     this.#ptr = ptr;
     l.guardOpened();
+    trackGuard(this); // released at the end of the thread if still live
   }
   /** The value (read-only: assigning throws InvalidArgumentError; use `write()` to change it). */
   get value(): T {
@@ -230,6 +232,7 @@ export class RwLockReadGuard<T = unknown> {
     this.#cache = undefined;
     const code = l.x.rwlock_read_unlock(this.#ptr);
     this.#live = false;
+    untrackGuard(this);
     l.guardClosed();
     if (code !== Code.SUCCESS) throw fromCode(code, "RwLock");
   }

@@ -4,6 +4,7 @@ import { attachEngine, engine, views } from "../engine";
 import { decodeFromHeap, encodeToHeap } from "../codec";
 import { SharedHandle, releaseRef, genOf } from "../handle";
 import { setCurrentTask } from "../thread/thread";
+import { releaseTrackedGuards } from "../sync/thread-guards";
 import { setDispatcher, TaskKind } from "../thread/spawn";
 import { Msg, type BootData } from "../protocol";
 import type { WorkerHost } from "../hosts/host";
@@ -90,9 +91,10 @@ function finish(task: number, argHandles: SharedHandle[], ok: boolean, value: un
   const { x, L } = engine();
   let state = ok ? L.TASK_OK : L.TASK_PANIC;
   if (!ok) {
-    x.panic_cleanup(); // poison and release every lock this thread still holds
+    x.panic_cleanup(); // poison and release every exclusive lock this thread still holds
     value = panicInfo(value);
   }
+  releaseTrackedGuards(); // read guards left live (shared locks never poison)
   let enc;
   try {
     enc = encodeToHeap(value);
@@ -103,6 +105,8 @@ function finish(task: number, argHandles: SharedHandle[], ok: boolean, value: un
     try { enc = encodeToHeap(panicInfo(e)); } catch { enc = null; }
   }
   for (const h of argHandles) h.drop();
+  // Guards of exclusive locks never released: dropped at the end of the thread, as Rust does.
+  x.held_release_all();
   const V = views();
   if (enc) {
     V.u32[(task + L.T_RESULT) >>> 2] = enc.ptr;
