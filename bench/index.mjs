@@ -17,6 +17,7 @@ import * as weft from "../build/index.js";
 import { suites } from "./suites/index.mjs";
 import { repeatInterleaved } from "./lib/measure.mjs";
 import { buildRows, renderText, renderMarkdown } from "./lib/table.mjs";
+import { cpuSnapshot, otherLoad } from "./lib/machine.mjs";
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -38,15 +39,18 @@ console.log(`weft bench  ${quick ? "(--quick)" : ""}`);
 console.log(`node ${process.version}, ${os.availableParallelism()} cores (${cpus[0]?.model ?? "?"}), ${os.platform()} ${os.arch()}`);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 const loadBefore = load();
-console.log(`load average before: ${loadBefore} (figures are only as quiet as the machine)`);
+const pct = (v) => (Number.isFinite(v) ? `${(100 * v).toFixed(0)}%` : "n/a");
+console.log(`load average before: ${loadBefore}; "others" below = CPU time other processes took while a suite ran`);
 console.log(`each figure: median of ${plan.reps} repetitions after ${plan.warmup} warm-up, cases interleaved\n`);
 
 const ctx = { weft, quick };
 const results = [];
 const started = performance.now();
+const cpuStart = cpuSnapshot();
 for (const suite of suites) {
   if (only && !only.includes(suite.id)) continue;
   const t0 = performance.now();
+  const cpu0 = cpuSnapshot();
   process.stdout.write(`${suite.id}: ${suite.title} … `);
   const res = { suite, cases: [], error: null };
   try {
@@ -60,7 +64,8 @@ for (const suite of suites) {
     } finally {
       await cleanup?.();
     }
-    console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    res.others = otherLoad(cpu0, cpuSnapshot());
+    console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s (others ${pct(res.others)})`);
   } catch (e) {
     res.error = e;
     console.log(`FAILED: ${e?.stack ?? e}`);
@@ -76,14 +81,15 @@ console.log("rows in (parentheses) are for analysis only.");
 const notes = results.flatMap((r) => (r.notes ?? []).map((n) => `${r.suite.id}: ${n}`));
 if (notes.length > 0) console.log(`\n${notes.join("\n")}`);
 const loadAfter = load();
-console.log(`load average after: ${loadAfter}`);console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
+const othersTotal = otherLoad(cpuStart, cpuSnapshot());
+console.log(`load average after: ${loadAfter}; other processes took ${pct(othersTotal)} of the CPU time during the run`);console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
 mkdirSync(dirname(jsonFile), { recursive: true });
 writeFileSync(jsonFile, JSON.stringify({
   date: new Date().toISOString(), node: process.version, cores: os.availableParallelism(), cpu: cpus[0]?.model,
-  command: `node bench/index.mjs ${args.join(" ")}`.trim(), plan, loadBefore, loadAfter,
-  suites: results.map(({ suite, cases, error, notes }) => ({
-    id: suite.id, title: suite.title, unit: suite.unit, goal: suite.goal, error: error ? String(error) : undefined, notes,
+  command: `node bench/index.mjs ${args.join(" ")}`.trim(), plan, loadBefore, loadAfter, othersTotal,
+  suites: results.map(({ suite, cases, error, notes, others }) => ({
+    id: suite.id, title: suite.title, unit: suite.unit, goal: suite.goal, error: error ? String(error) : undefined, notes, others,
     cases: cases.map((c) => ({ name: c.name, role: c.role, ...c.stats })),
   })),
 }, null, 2));

@@ -104,11 +104,11 @@ try {
   const claimText = claim === "atomic" ? "a weft.AtomicU32 (fetchAdd)" : "a weft.Mutex<number> counter";
   console.log(`\nweft primes: counting the primes below ${fmt(n)}`);
   console.log(`  ${threads} thread${threads === 1 ? "" : "s"} (weft.availableParallelism()); chunks of ${fmt(CHUNK)} numbers claimed through ${claimText};`);
-  console.log(`  the total lives in a weft.Mutex<number>. Each time is the best of 3 runs.\n`);
+  console.log(`  the total lives in a weft.Mutex<number>. Each time is the best of 5 runs.\n`);
 
   await run(Math.min(n, 50 * CHUNK), threads, claim); // warm-up: every worker compiles and optimises the sieve
-  const one = await best(n, 1, claim, 3);
-  const all = await best(n, threads, claim, 3);
+  const one = await best(n, 1, claim, 5);
+  const all = await best(n, threads, claim, 5);
 
   const rows = [
     ["run", "threads", "time", "primes", "chunks per thread"],
