@@ -35,7 +35,7 @@ const plan = { warmup: quick ? 2 : 3, reps: quick ? 5 : 11 };
 const WEFT_THREADS = 2;
 
 const cpus = os.cpus();
-console.log(`weft bench  ${quick ? "(--quick)" : ""}`);
+console.log(`weft bench${quick ? " (--quick)" : ""}`);
 console.log(`node ${process.version}, ${os.availableParallelism()} cores (${cpus[0]?.model ?? "?"}), ${os.platform()} ${os.arch()}`);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(" ");
 const loadBefore = load();
