@@ -22,3 +22,5 @@ export {
   UnsupportedValueError, NotSendError, OrderingError, NotInitializedError, ThreadLimitError,
   MainThreadBlockError,
 } from "./errors";
+/** @internal benchmark hooks (bench/), not part of the API. */
+export { __bench } from "./bench-hooks";

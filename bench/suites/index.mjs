@@ -1,0 +1,9 @@
+// The suites, in the order they run. A new suite (channels, scheduler, …) is one file in this
+// folder exporting a suite object (see README.md, "Writing a suite"), added to this list.
+import mutexJs from "./mutex-js.mjs";
+import mutexWasm from "./mutex-wasm.mjs";
+import mutexContended from "./mutex-contended.mjs";
+import spawnJoin from "./spawn-join.mjs";
+import init from "./init.mjs";
+
+export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init];
