@@ -93,10 +93,14 @@ export abstract class SharedHandle {
     if (ptr === 0) return;
     if (!this.canDrop()) { this.dropDeferred = true; return; }
     this.#ptr = 0;
+    this.released();
     finalizer?.unregister(this);
     releaseRef(ptr);
   }
   [Symbol.dispose](): void { this.drop(); }
+
+  /** Called once this handle no longer names its object (dropped or turned into raw). */
+  protected released(): void {}
 
   /** Set when drop() was asked while guards of this handle were live; they finish it. */
   protected dropDeferred = false;
@@ -108,6 +112,7 @@ export abstract class SharedHandle {
   intoRaw(): RawHandle {
     const raw = { ptr: this.ptr, gen: this.#gen };
     this.#ptr = 0;
+    this.released();
     finalizer?.unregister(this);
     return raw;
   }

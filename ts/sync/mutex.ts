@@ -23,7 +23,9 @@ export class Mutex<T = unknown> extends SharedHandle {
   // The fast path's engine exports, bound once (saves property loads per lock).
   readonly #lock: (ptr: number, timeoutMs: number) => number;
   readonly #unlock: (ptr: number) => number;
-  readonly #canBlock: boolean;
+  // The object's address while this handle may take the fast path (alive, on a thread that may
+  // block), else 0: one check covers use-after-drop and the browser main thread.
+  #fast: number;
   #guards = 0;
 
   constructor(value: T) {
@@ -35,19 +37,26 @@ export class Mutex<T = unknown> extends SharedHandle {
     this.#f64 = new Float64Array(this.#e.memory.buffer); // covers the object: made after it
     this.#lock = this.#e.x.mutex_lock;
     this.#unlock = this.#e.x.mutex_unlock;
-    this.#canBlock = this.#e.canBlock;
+    this.#fast = this.#e.canBlock ? raw.ptr : 0;
   }
   protected get tagName(): string { return "TAG_MUTEX"; }
+  protected released(): void { this.#fast = 0; }
 
   /** Re-creates a Mutex from `intoRaw()` values, checked against the heap. */
   static fromRaw<T = unknown>(raw: RawHandle): Mutex<T> { return fromRawChecked("TAG_MUTEX", raw, "Mutex"); }
 
   /** Blocks until the lock is held. Throws PoisonError if a holder panicked. */
   lock(): MutexGuard<T> {
-    const ptr = this.ptr;
-    if (!this.#canBlock) return this.#noBlock("Mutex.lock", "lockAsync()");
+    const ptr = this.#fast;
+    if (ptr === 0) return this.#lockCold();
     const code = this.#lock(ptr, Infinity);
-    return code === 0 /* SUCCESS */ ? new MutexGuard(this, ptr) : this.#failed(code, ptr);
+    if (code !== 0 /* SUCCESS */) return this.#failed(code, ptr);
+    return new MutexGuard(this, ptr);
+  }
+
+  #lockCold(): MutexGuard<T> {
+    this.ptr; // throws DroppedError
+    return this.#noBlock("Mutex.lock", "lockAsync()");
   }
 
   /** One attempt: the guard, or null if another thread holds the lock. */
@@ -147,6 +156,12 @@ export class Mutex<T = unknown> extends SharedHandle {
   /** @internal */ get unlockFn(): (ptr: number) => number { return this.#unlock; }
   /** @internal */ guardOpened(): void { this.#guards++; }
   /** @internal */ guardClosed(): void { if (--this.#guards === 0) this.finishDeferredDrop(); }
+  /** @internal the guard's unlock: releases, then finishes a drop deferred by live guards. */
+  unlockRaw(ptr: number): number {
+    const code = this.#unlock(ptr);
+    if (--this.#guards === 0 && this.dropDeferred) this.finishDeferredDrop();
+    return code;
+  }
   protected canDrop(): boolean { return this.#guards === 0; }
 }
 
@@ -207,20 +222,24 @@ export class MutexGuard<T = unknown> {
 
   /** Releases the lock. A second unlock throws NotLockedError; dispose after unlock is a no-op. */
   unlock(): void {
+    if (!this.#live || this.#decoded) return this.#unlockCold();
+    this.#live = false;
+    const code = this.#m.unlockRaw(this.#ptr);
+    if (code !== 0 /* SUCCESS */) throw fromCode(code, "Mutex");
+  }
+
+  #unlockCold(): void {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
     const m = this.#m;
+    // Write the (possibly mutated) structured value back before anyone else can see the slot.
+    // If it can no longer be encoded, the old value stays, the lock is still released, and the
+    // error is thrown after.
     let writeBack: unknown = null;
-    if (this.#decoded) {
-      // Write the (possibly mutated) structured value back before anyone else can see the slot.
-      // If it can no longer be encoded, the old value stays, the lock is still released, and
-      // the error is thrown after.
-      try { writeBackSlot(m.slot, this.#cache); } catch (e) { writeBack = e; }
-      this.#decoded = false;
-      this.#cache = undefined;
-    }
-    const code = m.unlockFn(this.#ptr);
+    try { writeBackSlot(m.slot, this.#cache); } catch (e) { writeBack = e; }
+    this.#decoded = false;
+    this.#cache = undefined;
     this.#live = false;
-    m.guardClosed();
+    const code = m.unlockRaw(this.#ptr);
     if (code !== 0 /* SUCCESS */) throw fromCode(code, "Mutex");
     if (writeBack !== null) throw writeBack;
   }
