@@ -4,7 +4,7 @@
 import "./engine/abort";
 import { attach } from "./engine/local";
 import { engineInit, agentClaim } from "./engine/init";
-import { agentOffer, agentTake, agentStop, pendingPush, agentsStarting } from "./engine/dispatch";
+import { agentOffer, agentTake, agentStop, pendingPush, agentsComing, agentFinishing } from "./engine/dispatch";
 import { panicCleanup, releaseHeld } from "./engine/panic";
 import { objNew, objCheck, objRetain, objRelease, objFree } from "./engine/object";
 import { malloc, free, realloc, isLive, usableSize } from "./heap/index";
@@ -39,10 +39,12 @@ export function task_dispatch(task: usize): i32 {
   pendingPush(task);
   return 0;
 }
-/** Whether the host should start a worker: more queued tasks than workers booting. */
+/** Whether the host should start a worker: more queued tasks than workers booting or returning. */
 export function pool_should_grow(): i32 {
-  return load32(H_PENDING_COUNT) > agentsStarting() ? 1 : 0;
+  return load32(H_PENDING_COUNT) > agentsComing() ? 1 : 0;
 }
+/** Worker side: its task is over (called before the outcome is published). */
+export function agent_finishing(): void { agentFinishing(); }
 export function agent_stop(agent: u32): void { agentStop(agent); }
 export function panic_cleanup(): i32 { return panicCleanup(); }
 /** At the normal end of a thread: releases the exclusive locks it still holds, unpoisoned. */

@@ -56,12 +56,25 @@ function pendingPop(): usize {
   return t;
 }
 
-/** Agents still booting. */
-export function agentsStarting(): i32 {
+/**
+ * Agents that will take a queued task soon without the host's help: those still booting, and
+ * busy ones whose task is over (TASK cleared by `agentFinishing`) and which are on their way back
+ * to IDLE, where they check the queue.
+ */
+export function agentsComing(): i32 {
   const n = <u32>load32(H_AGENTS);
   let c = 0;
-  for (let a: u32 = 2; a <= n; a++) if (load32(agentRec(a) + A_STATE) == AGENT_STARTING) c++;
+  for (let a: u32 = 2; a <= n; a++) {
+    const rec = agentRec(a);
+    const s = load32(rec + A_STATE);
+    if (s == AGENT_STARTING || (s == AGENT_BUSY && load32(rec + A_TASK) == 0)) c++;
+  }
   return c;
+}
+
+/** Worker side, just before publishing its task's outcome: "my task is over, I come back". */
+export function agentFinishing(): void {
+  store32(AGENT_REC + A_TASK, 0);
 }
 
 /** Hands `task` to an idle worker; returns its agent number, or 0 if none is idle. */
@@ -103,7 +116,7 @@ export function agentTake(): usize {
     // Idle: take a queued task if there is one (IDLE -> BUSY first, so no spawner picks us).
     if (s == AGENT_IDLE && load32(H_PENDING_COUNT) > 0 && cas32(st, AGENT_IDLE, AGENT_BUSY) == AGENT_IDLE) {
       const t = pendingPop();
-      if (t != 0) return t;
+      if (t != 0) { store32(AGENT_REC + A_TASK, <i32>t); return t; } // busy with t (agentsComing)
       cas32(st, AGENT_BUSY, AGENT_IDLE); // someone else took it; fails only if STOP came
       continue;
     }

@@ -7,6 +7,7 @@ import { setCurrentTask } from "../thread/thread";
 import { releaseTrackedGuards } from "../sync/thread-guards";
 import { setDispatcher, TaskKind } from "../thread/spawn";
 import { Msg, type BootData } from "../protocol";
+import { graceForBusyWorkers } from "../pool";
 import type { WorkerHost } from "../hosts/host";
 
 const compiled = new Map<string, Function>();
@@ -18,7 +19,9 @@ export async function runWorker(boot: BootData, host: WorkerHost): Promise<void>
   // Nested spawn: an idle worker if there is one, else queue it; only the main thread starts
   // workers, so ask it to when the queue outgrows the workers already booting.
   setDispatcher((task) => {
-    if (x.task_dispatch(task) === 0 && x.pool_should_grow() !== 0) host.postToMain({ type: Msg.Grow });
+    if (x.task_dispatch(task) !== 0) return;
+    graceForBusyWorkers();
+    if (x.pool_should_grow() !== 0) host.postToMain({ type: Msg.Grow });
   });
   for (;;) {
     const task = x.agent_take(); // blocks (futex) until a task or STOP arrives
@@ -118,6 +121,7 @@ function finish(task: number, argHandles: SharedHandle[], ok: boolean, value: un
   // Publishes RESULT (SeqCst) and hands the runner's reference over to the joiner, who releases
   // it with its own: past this exchange the task may already be freed, so it is not touched again
   // — unless its JoinHandle was dropped unjoined (DETACHED), which leaves the reference to us.
+  x.agent_finishing(); // from here this agent counts as coming back for queued tasks
   const old = Atomics.exchange(V.i32, idx, state);
   Atomics.notify(V.i32, idx); // wakes joiners sleeping on STATE (harmless on a freed word)
   if ((old & L.TASK_DETACHED) !== 0) releaseRef(task);
