@@ -4,15 +4,12 @@
 //   node examples/primes.mjs [N]            (or PRIMES_N=N; default 2e7; accepts 2e7, 20_000_000)
 //
 // The range [0, N) is cut into chunks of CHUNK numbers. Every thread claims the next chunk from a
-// shared counter (dynamic scheduling: a fast thread simply claims more chunks), sieves it
+// shared weft.AtomicU32 (dynamic scheduling: a fast thread simply claims more chunks), sieves it
 // (segmented sieve of Eratosthenes over the base primes up to sqrt(N)), and adds its count to a
 // weft.Mutex<number> holding the total. The run is timed on 1 worker, then on all of them.
 import * as weft from "weft";
 
 const CHUNK = 100_000;
-// SWITCH (one line): how threads claim chunks. "auto" uses weft.AtomicU32 (fetchAdd) when this build
-// has it, else a Mutex<number> counter; "atomic" / "mutex" force one.
-const CLAIM_WITH = "auto";
 
 /** pi(N) for the usual N, to check the count. */
 const KNOWN = new Map([
@@ -24,7 +21,7 @@ const KNOWN = new Map([
  * One thread's work. Runs in a worker: sent as source, so it is self-contained (no outer
  * variables) and reaches the API as `globalThis.weft`.
  */
-function countPrimes(total, next, claim, n, chunk) {
+function countPrimes(total, next, n, chunk) {
   const weft = globalThis.weft;
   // Base primes up to sqrt(n), by a plain sieve (every thread makes its own: it takes microseconds).
   const root = Math.floor(Math.sqrt(n));
@@ -38,10 +35,7 @@ function countPrimes(total, next, claim, n, chunk) {
   const seg = new Uint8Array(chunk);
   let chunks = 0, primes = 0;
   for (;;) {
-    // Claim the next chunk index.
-    let k;
-    if (claim === "atomic") k = next.fetchAdd(1, weft.Ordering.Relaxed);
-    else { const g = next.lock(); k = g.value; g.value = k + 1; g.unlock(); }
+    const k = next.fetchAdd(1, weft.Ordering.Relaxed); // claim the next chunk
     const lo = k * chunk;
     if (lo >= n) break;
     const hi = Math.min(lo + chunk, n);
@@ -62,12 +56,12 @@ function countPrimes(total, next, claim, n, chunk) {
 }
 
 /** Counts the primes below n on `threads` spawned threads; { count, ms, perThread }. */
-async function run(n, threads, claim) {
+async function run(n, threads) {
   const total = new weft.Mutex(0);
-  const next = claim === "atomic" ? new weft.AtomicU32(0) : new weft.Mutex(0);
+  const next = new weft.AtomicU32(0);
   const t0 = performance.now();
   const handles = Array.from({ length: threads }, (_, i) =>
-    weft.spawn([total.clone(), next.clone(), claim, n, CHUNK], countPrimes, { name: `sieve-${i + 1}` }));
+    weft.spawn([total.clone(), next.clone(), n, CHUNK], countPrimes, { name: `sieve-${i + 1}` }));
   const perThread = await Promise.all(handles.map((h) => h.join()));
   const ms = performance.now() - t0;
   next.drop();
@@ -75,10 +69,10 @@ async function run(n, threads, claim) {
 }
 
 /** Best (fastest) of `reps` runs: the figure least disturbed by the rest of the machine. */
-async function best(n, threads, claim, reps) {
+async function best(n, threads, reps) {
   let b = null;
   for (let r = 0; r < reps; r++) {
-    const x = await run(n, threads, claim);
+    const x = await run(n, threads);
     if (b !== null && x.count !== b.count) throw new Error(`runs disagree: ${x.count} vs ${b.count}`);
     if (b === null || x.ms < b.ms) b = x;
   }
@@ -97,18 +91,16 @@ function parseN() {
 
 const fmt = (v) => v.toLocaleString("en-US");
 const n = parseN();
-await weft.init(); // one warm worker per core
 const threads = weft.availableParallelism();
+await weft.init({ threads }); // one warm worker per core
 try {
-  const claim = CLAIM_WITH !== "auto" ? CLAIM_WITH : typeof weft.AtomicU32 === "function" ? "atomic" : "mutex";
-  const claimText = claim === "atomic" ? "a weft.AtomicU32 (fetchAdd)" : "a weft.Mutex<number> counter";
   console.log(`\nweft primes: counting the primes below ${fmt(n)}`);
-  console.log(`  ${threads} thread${threads === 1 ? "" : "s"} (weft.availableParallelism()); chunks of ${fmt(CHUNK)} numbers claimed through ${claimText};`);
+  console.log(`  ${threads} thread${threads === 1 ? "" : "s"} (weft.availableParallelism()); chunks of ${fmt(CHUNK)} numbers claimed through a weft.AtomicU32;`);
   console.log(`  the total lives in a weft.Mutex<number>. Each time is the best of 5 runs.\n`);
 
-  await run(Math.min(n, 50 * CHUNK), threads, claim); // warm-up: every worker compiles and optimises the sieve
-  const one = await best(n, 1, claim, 5);
-  const all = await best(n, threads, claim, 5);
+  await run(Math.min(n, 50 * CHUNK), threads); // warm-up: every worker compiles and optimises the sieve
+  const one = await best(n, 1, 5);
+  const all = await best(n, threads, 5);
 
   const rows = [
     ["run", "threads", "time", "primes", "chunks per thread"],

@@ -89,11 +89,16 @@ function teardown(): void {
   detachEngine();
 }
 
-/** Threads the machine can run in parallel (Rust's available_parallelism). */
+/** Threads the machine can run in parallel (Rust's available_parallelism); works before init. */
 export function availableParallelism(): number {
-  const g = globalThis as { navigator?: { hardwareConcurrency?: number } };
   if (host !== null) return host.availableParallelism();
-  return g.navigator?.hardwareConcurrency ?? 1;
+  const g = globalThis as {
+    navigator?: { hardwareConcurrency?: number };
+    process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number } | undefined };
+  };
+  // Node 20 has no navigator; process.getBuiltinModule (Node >= 20.16) reaches `os` synchronously.
+  const os = g.process?.getBuiltinModule?.("node:os");
+  return os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1;
 }
 
 /** Engine statistics for tests and monitoring. */

@@ -1,0 +1,33 @@
+// The runnable examples (README's tour, the `npm start` main job) stay true.
+import { describe, it, expect } from "vitest";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const run = (file: string, args: string[] = []) =>
+  execFileSync(process.execPath, [file, ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+
+describe("examples", () => {
+  it("the README tour runs every primitive and prints the expected results", () => {
+    const out = run("examples/tour.mjs");
+    for (const line of [
+      "spawn/join: 42", "Mutex counter: 10", "recovered after poison: { hits: 1 }", "RwLock read: 1",
+      "Condvar: hits reached 3", "Barrier: exactly one leader: true", "Once ran 1 time", "OnceLock: 42 42",
+      "WaitGroup: all 3 threads done", "compareExchange: { ok: true, value: 1 }", "Release load: OrderingError",
+      "SharedArray sum: 1000000", "current thread: main", "park/unpark: unparked", "scope: 6",
+    ]) expect(out).toContain(line);
+  });
+
+  it("the main job counts the primes below 1e6 correctly on 1 and all threads and reports a speed-up", () => {
+    const out = run("examples/primes.mjs", ["1e6"]);
+    expect(out).toContain("pi(1,000,000) = 78,498  matches the known value");
+    expect(out).toMatch(/speed-up: \d+\.\d\dx on \d+ threads/);
+    expect(out).not.toContain("MISMATCH");
+  });
+
+  it("the main job refuses a bad N with exit code 2", () => {
+    let status: number | null = null;
+    try { run("examples/primes.mjs", ["-5"]); } catch (e) { status = (e as { status: number }).status; }
+    expect(status).toBe(2);
+  });
+});
