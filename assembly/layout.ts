@@ -27,6 +27,8 @@
 //  52  SCRATCH     word for fences
 //  56  PENDING_LOCK raw lock of the pending-task queue (tasks no idle worker took yet)
 //  60  PENDING_HEAD first pending task (linked through T_NEXT), 64 PENDING_TAIL, 68 PENDING_COUNT
+//  72  MEM_BYTES   current byte length of the memory, rewritten after every growth: hosts compare
+//                  it with their views' length instead of calling the costly `memory.buffer`
 
 export const H_INIT: usize = 0;
 export const H_MAGIC: usize = 4;
@@ -46,6 +48,7 @@ export const H_PENDING_LOCK: usize = 56;
 export const H_PENDING_HEAD: usize = 60;
 export const H_PENDING_TAIL: usize = 64;
 export const H_PENDING_COUNT: usize = 68;
+export const H_MEM_BYTES: usize = 72;
 
 export const MAGIC: u32 = 0x54464557;
 export const INIT_NONE: i32 = 0;

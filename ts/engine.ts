@@ -30,6 +30,9 @@ export interface Engine {
 
 let current: Engine | null = null;
 let cached: Views | null = null;
+// The engine header (first page of the memory, never moves) and the index of its MEM_BYTES word.
+let header: Int32Array | null = null;
+let memBytesIdx = 0;
 
 export function engine(): Engine {
   if (current === null) throw new NotInitializedError();
@@ -51,14 +54,22 @@ export async function attachEngine(
   x.agent_attach(agent, canBlock ? 1 : 0);
   current = { module, memory, x, L, agent, canBlock, isMain };
   cached = null;
+  header = new Int32Array(memory.buffer, 0, 65536 / 4);
+  memBytesIdx = L.H_MEM_BYTES >>> 2;
   checkCodes(L);
   return current;
 }
 
-export function detachEngine(): void { current = null; cached = null; }
+export function detachEngine(): void { current = null; cached = null; header = null; }
 
-/** Views over the current memory; re-created after the memory grew. */
+/**
+ * Views over the current memory; re-created after the memory grew. Growth is detected through
+ * the header's MEM_BYTES word (written by the growing thread before the allocation that needed
+ * it returns, so anything that reached us from that allocation was published after it): the
+ * `memory.buffer` getter is far too slow for every access.
+ */
 export function views(): Views {
+  if (cached !== null && header![memBytesIdx] === cached.buffer.byteLength) return cached;
   const buffer = engine().memory.buffer;
   if (cached === null || cached.buffer.byteLength !== buffer.byteLength) {
     cached = {

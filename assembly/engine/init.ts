@@ -6,7 +6,7 @@
 import { cas32, load32, store32 } from "../sync/atomic";
 import { futexWait, futexWake } from "../sync/futex";
 import {
-  H_INIT, H_MAGIC, H_HEAP_BASE, H_HEAP_TOP, H_THREAD_IDS, H_AGENTS, MAGIC, INIT_NONE, INIT_BUSY,
+  H_INIT, H_MAGIC, H_MEM_BYTES, H_HEAP_BASE, H_HEAP_TOP, H_THREAD_IDS, H_AGENTS, MAGIC, INIT_NONE, INIT_BUSY,
   INIT_READY, H_AGENT_TABLE, AGENT_SIZE, MAX_AGENTS, A_STATE, AGENT_FREE, AGENT_EXITED,
   AGENT_STARTING, AGENT_BUSY,
 } from "../layout";
@@ -20,6 +20,7 @@ export function engineInit(): i32 {
     store32(H_THREAD_IDS, 1);  // ThreadId 1 is the main thread
     store32(H_AGENTS, 1);      // agent 1 is the main thread
     store32(agentRec(1) + A_STATE, AGENT_BUSY);
+    store32(H_MEM_BYTES, <i32>(<usize>memory.size() * 65536));
     store32(H_MAGIC, <i32>MAGIC);
     store32(H_INIT, INIT_READY); // publishes everything above (SeqCst store)
     futexWake(H_INIT, -1);

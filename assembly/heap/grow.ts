@@ -11,7 +11,7 @@
 // may be held while taking GROW_LOCK, never the other way round.
 import { load32, store32, add32 } from "../sync/atomic";
 import { rawLock, rawUnlock } from "../sync/rawlock";
-import { H_GROW_LOCK, H_HEAP_TOP, H_OOM_COUNT } from "../layout";
+import { H_GROW_LOCK, H_HEAP_TOP, H_OOM_COUNT, H_MEM_BYTES } from "../layout";
 
 export const PAGE: usize = 65536;
 /** Grow at least this many pages at a time, so small carves do not grow page by page. */
@@ -67,6 +67,7 @@ function growFor(missing: usize): bool {
   const need = <i32>((missing + PAGE - 1) / PAGE);
   // Prefer some slack (1/8 of the memory), fall back to the exact need near the maximum.
   const slack = max(need, max(MIN_GROW_PAGES, memory.size() >> 3));
-  if (memory.grow(slack) >= 0) return true;
-  return memory.grow(need) >= 0;
+  if (memory.grow(slack) < 0 && memory.grow(need) < 0) return false;
+  store32(H_MEM_BYTES, <i32>(<usize>memory.size() * PAGE)); // hosts refresh their views on this
+  return true;
 }

@@ -32,7 +32,7 @@ export function setDispatcher(d: (task: number) => void): void { dispatch = d; }
 
 const utf8 = new TextEncoder();
 /** How long a joiner polls before it sleeps. */
-const SPIN_MS = 0.05;
+const SPIN_MS = 0.2;
 
 /** Spawns a thread running `fn(...args)`. `fn` must be self-contained: it is sent as source. */
 export function spawn<const A extends unknown[], R>(args: A, fn: (...args: A) => R, opts?: SpawnOptions): JoinHandle<Awaited<R>>;
