@@ -1,7 +1,8 @@
-// weft's AssemblyScript library for kernel authors: the engine's allocator, Mutex, atomics and
-// futex waits, for a user module compiled separately from the engine.
+// weft's AssemblyScript library for kernel authors: the engine's allocator, atomics, futex waits
+// and the std::sync family (Mutex, RwLock, Condvar, Barrier, Once, OnceLock, Semaphore, WaitGroup),
+// for a user module compiled separately from the engine.
 //
-//   import { Mutex, malloc, SUCCESS } from "weft/assembly/lib";
+//   import { Mutex, RwLock, Condvar, malloc, SUCCESS } from "weft/assembly/lib";
 //
 // (asc resolves packages by directory and ignores package.json "exports": "weft/assembly/lib"
 // is this file; "weft/assembly" would be the engine's own ABI, assembly/index.ts.)
@@ -29,7 +30,9 @@
 //   - No `new`, strings, arrays or other managed objects, no static data, no top-level code that
 //     runs at start: data segments and start functions run again in every instance and would
 //     clobber shared memory (DESIGN.md fact 2). A kernel's own statics (memoryBase 65536) would
-//     overlap the engine's heap: keep them empty, allocate with `malloc` instead.
+//     overlap the engine's heap: keep them empty, allocate with `malloc` instead. Function
+//     references count as static data too (each is a static Function object): pass a class
+//     instead where code must be supplied (Once.call takes any class with a `run(): bool`).
 //   - The heap is initialised once by the engine (`engine_init`, which writes HEAP_BASE and
 //     HEAP_TOP into the header); a kernel never initialises anything. Instantiate the engine
 //     first, then the kernel.
@@ -42,15 +45,36 @@
 //
 // Every function here may be called from any thread. Results are the engine's codes (SUCCESS,
 // POISONED, TIMEOUT, …, re-exported below); pointers are u32 addresses in the shared memory.
+//
+// The primitives
+// --------------
+// Each is an `@unmanaged` class viewing the shared object at an address, `X.at(ptr)`, with the
+// object's operations as methods, plus function forms taking the raw pointer (`rwlockWrite(p)`).
+// The objects are the very ones the JS API and the engine's ABI make (same layout, same futex
+// words, same algorithms: assembly/sync/*.ts compiled into the kernel), so a `new weft.RwLock(0)`
+// made in JS is locked here from its `ptr`, and a Barrier made here (`Barrier.create(n)`) passes
+// the engine's handle check. Every X has:
+//   X.at(ptr)          the view (no check)       X.check(ptr, gen)  SUCCESS or INVALID_HANDLE
+//   X.create(…)        a new object, REFS 1, or null (out of memory, bad argument)
+//   x.ptr, x.retain()  +1 reference, x.drop()   -1 reference, frees at 0 (plain values only)
+// A blocking operation `op()` waits without limit; `opFor(ms)` at most ms (TIMEOUT; negative or NaN
+// ms: INVALID_ARGUMENT); `tryOp()`, where there is one, never waits (WOULD_BLOCK).
+// Where this thread may not block (canBlock() false: attached with canBlock 0, a browser main
+// thread), waits spin on the futex word instead of sleeping; the results are the same.
+//
+//   mutex.ts      Mutex      lock, lockFor, tryLock, unlock, isPoisoned, clearPoison, kind, valuePtr
+//   rwlock.ts     RwLock     read, readFor, tryRead, readUnlock, write, writeFor, tryWrite,
+//                            writeUnlock, isPoisoned, clearPoison, kind, valuePtr
+//   condvar.ts    Condvar    wait(m), waitFor(m, ms), notifyOne, notifyAll
+//   barrier.ts    Barrier    wait, waitFor -> BARRIER_LEADER | SUCCESS; parties
+//   once.ts       Once       begin, beginFor, beginForce -> ONCE_RUN…; finish(ok); call(init);
+//                            wait, waitFor, isCompleted
+//                 OnceLock   begin, beginFor, finish(kind), wait, waitFor, isSet, kind, valuePtr
+//   semaphore.ts  Semaphore  acquire, acquireFor, tryAcquire, release(n), permits
+//   waitgroup.ts  WaitGroup  join, leave, wait, waitFor, count
 import "../engine/abort"; // weftAbort, the target of `--use abort=…`
 import { attach, AGENT, CAN_BLOCK } from "../engine/local";
-import { objNew, objCheck, objRelease, objFree } from "../engine/object";
 import { futexWait, futexWake, deadlineAfter } from "../sync/futex";
-import {
-  mutexLock as lockUntil, mutexTryLock as tryLockOnce, mutexUnlock as unlockHeld, M_POISON, M_VALUE, MUTEX_SIZE,
-} from "../sync/mutex";
-import { load32, store32 } from "../sync/atomic";
-import { TAG_MUTEX, KIND_NUMBER, INVALID_ARGUMENT, O_AUX } from "../layout";
 
 export { malloc, free, realloc, isLive, usableSize } from "../heap/index";
 export {
@@ -59,11 +83,23 @@ export {
 } from "../sync/atomic";
 export {
   SUCCESS, WOULD_BLOCK, TIMEOUT, POISONED, NOT_OWNER, INVALID_HANDLE, OUT_OF_MEMORY, DOUBLE_FREE,
-  INVALID_POINTER, WOULD_DEADLOCK, NOT_LOCKED, INVALID_ARGUMENT,
+  INVALID_POINTER, WOULD_DEADLOCK, NOT_LOCKED, INVALID_ARGUMENT, ONCE_POISONED,
   KIND_NONE, KIND_NUMBER, KIND_BIGINT, KIND_BOOL, KIND_HANDLE, KIND_ANY,
 } from "../layout";
+export { BARRIER_LEADER } from "../sync/barrier";
+export { ONCE_RUN, ONCE_RUN_POISONED } from "../sync/once";
+export { SEMAPHORE_MAX } from "../sync/semaphore";
 export { WOKEN, NOT_EQUAL, TIMED_OUT } from "../sync/futex";
 export { now } from "../engine/clock";
+
+export * from "./mutex";
+export * from "./rwlock";
+export * from "./condvar";
+export * from "./barrier";
+export * from "./once";
+export * from "./semaphore";
+export * from "./waitgroup";
+export { retainObject, dropObject } from "./common";
 
 // ---- this thread ----------------------------------------------------------------------------
 
@@ -89,73 +125,3 @@ export function wait(ptr: usize, expected: i32, timeoutMs: f64 = Infinity): i32 
 
 /** Wakes up to `count` threads waiting on `ptr` (-1: all); returns how many woke. */
 export function wake(ptr: usize, count: i32 = 1): i32 { return futexWake(ptr, count); }
-
-// ---- Mutex ----------------------------------------------------------------------------------
-
-/**
- * A weft Mutex seen from a kernel: a view over the shared object at its address (the `ptr` of a
- * JS `weft.Mutex`, passed in as a number). Same lock as the JS side: owner, poison and the
- * held-lock list are shared, so a kernel holding it blocks JS lockers and vice versa.
- *
- *   const m = Mutex.at(ptr);
- *   if (m.lock() == SUCCESS) { …; m.unlock(); }
- *
- * lock/lockFor/tryLock return SUCCESS, POISONED (acquired anyway: a holder panicked; unlock it
- * when done), WOULD_BLOCK (tryLock), TIMEOUT (lockFor), WOULD_DEADLOCK (this agent holds it) or
- * INVALID_ARGUMENT (negative or NaN timeout). unlock returns SUCCESS, NOT_OWNER or NOT_LOCKED.
- */
-// @ts-ignore: decorator
-@unmanaged export class Mutex {
-  /** The Mutex at `ptr` (no check: use `Mutex.check` on pointers from untrusted input). */
-  static at(ptr: usize): Mutex { return changetype<Mutex>(ptr); }
-
-  /** SUCCESS if `ptr` is a live Mutex of generation `gen` (a handle's `gen`), else INVALID_HANDLE. */
-  static check(ptr: usize, gen: u32): i32 { return objCheck(ptr, TAG_MUTEX, gen); }
-
-  /** A new unlocked Mutex holding the number 0 (one reference), or null when out of memory. */
-  static create(): Mutex | null { return changetype<Mutex | null>(objNew(TAG_MUTEX, MUTEX_SIZE, KIND_NUMBER)); }
-
-  get ptr(): usize { return changetype<usize>(this); }
-
-  lock(): i32 { return lockUntil(this.ptr, Infinity); }
-
-  lockFor(ms: f64): i32 {
-    if (!(ms >= 0)) return INVALID_ARGUMENT;
-    return lockUntil(this.ptr, deadlineAfter(ms));
-  }
-
-  tryLock(): i32 { return tryLockOnce(this.ptr); }
-
-  unlock(): i32 { return unlockHeld(this.ptr); }
-
-  isPoisoned(): bool { return load32(this.ptr + M_POISON) != 0; }
-
-  clearPoison(): void { store32(this.ptr + M_POISON, 0); }
-
-  /** The value kind (KIND_* : KIND_NUMBER for `new weft.Mutex(0)`). */
-  get kind(): u32 { return <u32>load32(this.ptr + O_AUX); }
-
-  /**
-   * Address of the protected value (8 bytes; an f64 for KIND_NUMBER, an i64 for KIND_BIGINT, an
-   * i32 0/1 for KIND_BOOL). Read and write it only while holding the lock.
-   */
-  get valuePtr(): usize { return this.ptr + M_VALUE; }
-
-  /**
-   * Gives back one reference (Arc drop); the last one frees the Mutex. Only for Mutexes that hold
-   * plain values (number, bigint, boolean): handles and structured values are released by JS.
-   * Returns the references left.
-   */
-  release(): i32 {
-    const left = objRelease(this.ptr);
-    if (left == 0) objFree(this.ptr);
-    return left;
-  }
-}
-
-// Function forms of the Mutex methods, for code that keeps raw pointers.
-export function mutexLock(m: usize): i32 { return lockUntil(m, Infinity); }
-export function mutexLockFor(m: usize, ms: f64): i32 { return Mutex.at(m).lockFor(ms); }
-export function mutexTryLock(m: usize): i32 { return tryLockOnce(m); }
-export function mutexUnlock(m: usize): i32 { return unlockHeld(m); }
-export function mutexIsPoisoned(m: usize): bool { return Mutex.at(m).isPoisoned(); }
