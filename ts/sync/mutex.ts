@@ -38,6 +38,7 @@ export class Mutex<T = unknown> extends SharedHandle {
     this.#lock = this.#e.x.mutex_lock;
     this.#unlock = this.#e.x.mutex_unlock;
     this.#fast = this.#e.canBlock ? raw.ptr : 0;
+    this.numberIndex = this.#kind === Kind.NUMBER ? this.#slot >>> 3 : -1;
   }
   protected get tagName(): string { return "TAG_MUTEX"; }
   protected released(): void { this.#fast = 0; }
@@ -150,6 +151,8 @@ export class Mutex<T = unknown> extends SharedHandle {
   // ---- guard bookkeeping (internal) -------------------------------------------------------
 
   /** @internal */ get kind(): number { return this.#kind; }
+  /** @internal index of a number value in `f64`, or -1 for other kinds (the guard's fast path). */
+  readonly numberIndex: number;
   /** @internal */ get slot(): number { return this.#slot; }
   /** @internal */ get f64(): Float64Array { return this.#f64; }
   /** @internal */ get x() { return this.#e.x; }
@@ -197,9 +200,10 @@ export class MutexGuard<T = unknown> {
     m.guardOpened();
   }
   get value(): T {
-    if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
     const m = this.#m;
-    if (m.kind === Kind.NUMBER) return m.f64[m.slot >>> 3] as T;
+    const i = m.numberIndex;
+    if (i >= 0 && this.#live) return m.f64[i] as T; // fast path: a number slot
+    if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
     if (m.kind === Kind.ANY) {
       if (!this.#decoded) { this.#cache = readSlot(m.slot, m.kind); this.#decoded = true; }
       return this.#cache as T;
@@ -208,9 +212,10 @@ export class MutexGuard<T = unknown> {
   }
 
   set value(v: T) {
-    if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
     const m = this.#m;
-    if (m.kind === Kind.NUMBER && typeof v === "number") { m.f64[m.slot >>> 3] = v; return; }
+    const i = m.numberIndex;
+    if (i >= 0 && this.#live && typeof v === "number") { m.f64[i] = v; return; } // fast path
+    if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
     if (m.kind === Kind.ANY) {
       replaceSlot(m.slot, m.kind, v); // encodes now, so a value that cannot be held fails here
       this.#cache = v;
