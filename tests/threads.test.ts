@@ -271,6 +271,15 @@ describe("bad input", () => {
     expect(await weft.spawn(() => "back").join()).toBe("back");
   });
 
+  it("init with a wasm module that is not the engine fails with a typed error, and init works after", async () => {
+    await weft.shutdown();
+    const err = await weft.init({ wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) }).catch((e) => e);
+    expect(err).toBeInstanceOf(weft.WeftError);
+    expect(err.code).toBe("INVALID_ENGINE");
+    await weft.init({ threads: 2 });
+    expect(await weft.spawn(() => "ok").join()).toBe("ok");
+  });
+
   it("using the API before init is NotInitializedError", async () => {
     await weft.shutdown();
     expect(() => new weft.Mutex(0)).toThrow(weft.NotInitializedError);

@@ -6,7 +6,7 @@
 // grown (DESIGN.md fact 6): `views()` is cheap when nothing changed.
 import { Exports, readLayout } from "./layout";
 import { Kind } from "./value";
-import { Code, NotInitializedError, OutOfMemoryError } from "./errors";
+import { WeftError, Code, NotInitializedError, OutOfMemoryError } from "./errors";
 
 export interface Views {
   buffer: ArrayBufferLike;
@@ -49,6 +49,9 @@ export async function attachEngine(
     weft: { now: () => performance.now() },
   });
   const x = instance.exports as unknown as Exports;
+  if (typeof x.engine_init !== "function" || typeof x.agent_attach !== "function" || !(x.MAGIC instanceof WebAssembly.Global)) {
+    throw new WeftError("INVALID_ENGINE", "weft: this wasm module is not weft's engine (init({ wasm }) must be build/weft.wasm)");
+  }
   const L = readLayout(instance.exports);
   if (agent === 1) x.engine_init();
   x.agent_attach(agent, canBlock ? 1 : 0);

@@ -29,11 +29,13 @@ export class Pool {
     for (const a of agents) {
       const idx = (L.H_AGENT_TABLE + (a - 1) * L.AGENT_SIZE + L.A_STATE) >>> 2;
       let s: number;
+      // Ends when the worker reaches IDLE, or when it failed or exited (the handlers below store
+      // EXITED and notify, so this wait never outlives a dead worker).
       while ((s = Atomics.load(views().i32, idx)) === L.AGENT_STARTING) {
-        if (this.#failure) throw this.#failure;
-        await Promise.race([waitAsync(views().i32, idx, s, Infinity), this.#failed()]);
+        await waitAsync(views().i32, idx, s, Infinity);
       }
       if (this.#failure) throw this.#failure;
+      if (s === L.AGENT_EXITED) throw new Error(`weft: worker for agent ${a} exited while booting`);
     }
   }
 
@@ -59,21 +61,19 @@ export class Pool {
     if (agent === 0) return 0;
     const rec = L.H_AGENT_TABLE + (agent - 1) * L.AGENT_SIZE;
     const e = engine();
+    const gone = (): void => {
+      const i = (rec + L.A_STATE) >>> 2;
+      Atomics.store(views().i32, i, L.AGENT_EXITED);
+      Atomics.notify(views().i32, i); // wakes init() if it waits for this worker to boot
+    };
     const worker = this.#host.startWorker({ module: e.module, memory: e.memory, agent }, {
       message: (msg: ToMain) => { if (msg.type === Msg.Grow) this.grow(); },
-      error: (err: Error) => { this.#failure ??= err; this.#wakeFailed(); },
-      exit: () => {
-        this.#members.delete(agent);
-        Atomics.store(views().i32, (rec + L.A_STATE) >>> 2, L.AGENT_EXITED);
-      },
+      error: (err: Error) => { this.#failure ??= err; gone(); },
+      exit: () => { this.#members.delete(agent); gone(); },
     });
     this.#members.set(agent, { agent, worker });
     return agent;
   }
-
-  #onFailure: (() => void)[] = [];
-  #failed(): Promise<void> { return new Promise((r) => this.#onFailure.push(r)); }
-  #wakeFailed(): void { const f = this.#onFailure; this.#onFailure = []; f.forEach((r) => r()); }
 
   /** Asks every worker to stop after its current task; terminates those still busy after `graceMs`. */
   async shutdown(graceMs: number): Promise<void> {
