@@ -254,6 +254,19 @@ describe("channel (array flavor)", () => {
     tx2.close(); rx2.close();
   });
 
+  test("async: concurrent recvAsync calls on one thread each get their own message", async () => {
+    const [tx, rx] = weft.bounded(4);
+    const a = rx.recvAsync();
+    const b = rx.recvAsync();
+    const c = rx.recvAsync();
+    const h = weft.spawn([tx], (tx) => { tx.send(1); tx.send(2); tx.send(3); });
+    tx.close();
+    const got = await Promise.all([a, b, c]);
+    await h.join();
+    expect(got.sort()).toEqual([1, 2, 3]);
+    rx.close();
+  });
+
   test("async: timeouts and disconnection reject with typed errors, values handed back", async () => {
     const [tx, rx] = weft.bounded(1);
     await expect(rx.recvAsync({ timeout: 5 })).rejects.toMatchObject({ name: "RecvTimeoutError", kind: "Timeout" });

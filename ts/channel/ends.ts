@@ -221,11 +221,19 @@ export class Receiver<T extends number = number> extends ChannelEnd {
     const c = this.chan;
     const { x, L } = this.e;
     let code = x.chan_try_recv(c);
-    if (code === Code.EMPTY) {
-      code = await this.stepAsync(() => x.chan_recv_step(c), () => x.chan_recv_done(c), L.C_RECV_SEQ, timeout);
-    }
-    // chan_value is this thread's last receive: read it before anything else can receive here.
     if (code === Code.SUCCESS) return x.chan_value() as T;
+    // chan_value is this thread's *last* receive: read it right after the successful step, as
+    // other receives on this thread (another recvAsync) may run before our await resumes.
+    let value = 0;
+    if (code === Code.EMPTY) {
+      const step = (): number => {
+        const r = x.chan_recv_step(c);
+        if (r === Code.SUCCESS) value = x.chan_value();
+        return r;
+      };
+      code = await this.stepAsync(step, () => x.chan_recv_done(c), L.C_RECV_SEQ, timeout);
+    }
+    if (code === Code.SUCCESS) return value as T;
     const timed = opts?.timeout !== undefined;
     if (code === Code.TIMEOUT) throw new RecvTimeoutError("Timeout", timeout);
     if (code === Code.DISCONNECTED) throw timed ? new RecvTimeoutError("Disconnected", timeout) : new RecvError();
