@@ -135,6 +135,9 @@ export const WOULD_DEADLOCK: i32 = 9;
 export const NOT_LOCKED: i32 = 10;
 export const INVALID_ARGUMENT: i32 = 11;
 export const ONCE_POISONED: i32 = 12;
+export const FULL: i32 = 13;         // channel: no free slot (try_send)
+export const EMPTY: i32 = 14;        // channel: no message (try_recv)
+export const DISCONNECTED: i32 = 15; // channel: the other side is gone (and, for recv, nothing is left)
 
 // Task objects (TAG_TASK): one per spawned thread (and one for the main thread, ThreadId 1).
 //   +16 STATE    futex word: TASK_PENDING -> TASK_RUNNING -> TASK_OK | TASK_PANIC | TASK_LOST

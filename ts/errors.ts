@@ -91,11 +91,74 @@ export class MainThreadBlockError extends WeftError {
   constructor(what: string, twin: string) { super("MAIN_THREAD_BLOCK", `${what} would block this thread, which may not block: use ${twin}`); }
 }
 
+// ---- channels (crossbeam-channel's err.rs): each send error hands the unsent value back -----
+
+/** `send` on a channel whose receivers are all gone; `.value` is the message, not sent. */
+export class SendError<T = unknown> extends WeftError {
+  readonly value: T;
+  constructor(value: T) {
+    super("DISCONNECTED", "sending on a disconnected channel (every Receiver was dropped)");
+    this.value = value;
+  }
+}
+/** `recv` on a channel that is empty and whose senders are all gone. */
+export class RecvError extends WeftError {
+  constructor() { super("DISCONNECTED", "receiving on an empty and disconnected channel (every Sender was dropped)"); }
+}
+/** `trySend` failed: kind "Full" (no free slot now) or "Disconnected"; `.value` is the message. */
+export class TrySendError<T = unknown> extends WeftError {
+  readonly kind: "Full" | "Disconnected";
+  readonly value: T;
+  constructor(kind: "Full" | "Disconnected", value: T) {
+    super(kind === "Full" ? "FULL" : "DISCONNECTED", kind === "Full"
+      ? "sending on a full channel" : "sending on a disconnected channel (every Receiver was dropped)");
+    this.kind = kind;
+    this.value = value;
+  }
+  isFull(): boolean { return this.kind === "Full"; }
+  isDisconnected(): boolean { return this.kind === "Disconnected"; }
+}
+/** `tryRecv` failed: kind "Empty" (no message now) or "Disconnected" (empty, senders gone). */
+export class TryRecvError extends WeftError {
+  readonly kind: "Empty" | "Disconnected";
+  constructor(kind: "Empty" | "Disconnected") {
+    super(kind === "Empty" ? "EMPTY" : "DISCONNECTED", kind === "Empty"
+      ? "receiving on an empty channel" : "receiving on an empty and disconnected channel (every Sender was dropped)");
+    this.kind = kind;
+  }
+  isEmpty(): boolean { return this.kind === "Empty"; }
+  isDisconnected(): boolean { return this.kind === "Disconnected"; }
+}
+/** `sendTimeout` / `sendAsync({ timeout })` failed: "Timeout" or "Disconnected"; `.value` is the message. */
+export class SendTimeoutError<T = unknown> extends WeftError {
+  readonly kind: "Timeout" | "Disconnected";
+  readonly value: T;
+  constructor(kind: "Timeout" | "Disconnected", value: T, ms: number) {
+    super(kind === "Timeout" ? "TIMEOUT" : "DISCONNECTED", kind === "Timeout"
+      ? `sending timed out after ${ms} ms (the channel stayed full)` : "sending on a disconnected channel (every Receiver was dropped)");
+    this.kind = kind;
+    this.value = value;
+  }
+  isTimeout(): boolean { return this.kind === "Timeout"; }
+  isDisconnected(): boolean { return this.kind === "Disconnected"; }
+}
+/** `recvTimeout` / `recvAsync({ timeout })` failed: "Timeout" or "Disconnected". */
+export class RecvTimeoutError extends WeftError {
+  readonly kind: "Timeout" | "Disconnected";
+  constructor(kind: "Timeout" | "Disconnected", ms: number) {
+    super(kind === "Timeout" ? "TIMEOUT" : "DISCONNECTED", kind === "Timeout"
+      ? `receiving timed out after ${ms} ms (the channel stayed empty)` : "receiving on an empty and disconnected channel (every Sender was dropped)");
+    this.kind = kind;
+  }
+  isTimeout(): boolean { return this.kind === "Timeout"; }
+  isDisconnected(): boolean { return this.kind === "Disconnected"; }
+}
+
 /** Numeric result codes of the engine ABI (mirrors assembly/layout.ts; checked at init). */
 export const enum Code {
   SUCCESS = 0, WOULD_BLOCK = 1, TIMEOUT = 2, POISONED = 3, NOT_OWNER = 4, INVALID_HANDLE = 5,
   OUT_OF_MEMORY = 6, DOUBLE_FREE = 7, INVALID_POINTER = 8, WOULD_DEADLOCK = 9, NOT_LOCKED = 10,
-  INVALID_ARGUMENT = 11, ONCE_POISONED = 12,
+  INVALID_ARGUMENT = 11, ONCE_POISONED = 12, FULL = 13, EMPTY = 14, DISCONNECTED = 15,
 }
 
 /** Turns a non-success code into the typed error for `what` (the object it concerns). */
@@ -110,6 +173,9 @@ export function fromCode(code: number, what: string): WeftError {
     case Code.INVALID_POINTER: return new HeapError("INVALID_POINTER", `${what}: not a block of the shared heap`);
     case Code.INVALID_ARGUMENT: return new InvalidArgumentError(`${what}: invalid argument`);
     case Code.ONCE_POISONED: return new OncePoisonedError(what);
+    case Code.FULL: return new TrySendError("Full", undefined);
+    case Code.EMPTY: return new TryRecvError("Empty");
+    case Code.DISCONNECTED: return new RecvError();
     default: return new WeftError("INTERNAL", `${what}: unexpected engine result ${code}`);
   }
 }

@@ -14,13 +14,15 @@ export * from "./sync/semaphore";
 export * from "./sync/waitgroup";
 export * from "./atomics";
 export * from "./shared-array";
+export * from "./channel";
 export { SharedHandle } from "./handle";
 export type { RawHandle } from "./handle";
 export {
   WeftError, PoisonError, ThreadPanic, TimeoutError, InvalidHandleError, DroppedError, OutOfMemoryError,
   HeapError, NotOwnerError, NotLockedError, WouldDeadlockError, InvalidArgumentError,
   UnsupportedValueError, NotSendError, OrderingError, NotInitializedError, ThreadLimitError,
-  MainThreadBlockError,
+  MainThreadBlockError, SendError, RecvError, TrySendError, TryRecvError, SendTimeoutError,
+  RecvTimeoutError,
 } from "./errors";
 /** @internal benchmark hooks (bench/), not part of the API. */
 export { __bench } from "./bench-hooks";

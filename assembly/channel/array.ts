@@ -1,0 +1,274 @@
+// Array flavor: a bounded MPMC ring buffer with per-slot stamps (Dmitry Vyukov's bounded MPMC
+// queue, as crossbeam-channel's flavors/array.rs uses it).
+//
+//   C_FLAVOR_FIELDS (64)   +64       +128      +192
+//   ---+--------+----------+---------+---------+-------------------------------------------
+//   ...| ONE_LAP|          | HEAD    | TAIL    | slot 0 {STAMP i64, VALUE f64} | slot 1 | ...
+//   ---+--------+----------+---------+---------+-------------------------------------------
+//   HEAD and TAIL sit on their own 64-byte lines (crossbeam pads them the same way), so senders
+//   and receivers do not fight over one cache line.
+//
+// HEAD and TAIL are 64-bit positions `lap * ONE_LAP + index` (index < CAP). ONE_LAP is the next
+// power of two above CAP, doubled: the bit in between, MARK = ONE_LAP / 2, is never part of an
+// index, and TAIL carries it once the channel is disconnected. 64-bit laps never wrap in practice,
+// so the stamp comparisons below cannot be fooled by a lap count coming round (ABA).
+//
+// Each slot's STAMP says what the slot is waiting for:
+//   STAMP == pos          free for the sender whose TAIL is `pos`
+//   STAMP == pos + 1      holds the message for the receiver whose HEAD is `pos`
+// A sender that claims slot `pos` writes VALUE, then STAMP = pos + 1; the receiver that claims it
+// reads VALUE, then STAMP = pos + ONE_LAP (free for the sender one lap later). VALUE is a plain
+// access: the claim (the HEAD/TAIL cmpxchg) gives one thread exclusive use of the slot, and the
+// SeqCst STAMP store/load pair orders the VALUE write before the VALUE read.
+//
+// Initially HEAD = TAIL = 0 and slot i has STAMP = i (lap 0, free).
+import { load64, store64, cas64 } from "../sync/atomic";
+import { spin, TIMED_OUT } from "../sync/futex";
+import { sleepPrepare, sleepWait, sleepDone, wakeOne, wakeAll } from "./waker";
+import { C_CAP, C_FLAVOR_FIELDS, C_SEND_SEQ, C_SEND_WAITERS, C_RECV_SEQ, C_RECV_WAITERS } from "./layout";
+import { SUCCESS, FULL, EMPTY, DISCONNECTED, TIMEOUT, WOULD_BLOCK } from "../layout";
+
+export const A_ONE_LAP: usize = C_FLAVOR_FIELDS;
+export const A_HEAD: usize = C_FLAVOR_FIELDS + 64;
+export const A_TAIL: usize = C_FLAVOR_FIELDS + 128;
+export const A_SLOTS: usize = C_FLAVOR_FIELDS + 192;
+export const SLOT_SIZE: usize = 16;
+export const SLOT_STAMP: usize = 0;
+export const SLOT_VALUE: usize = 8;
+/** Largest capacity of a bounded channel (2^24 slots, 256 MiB of ring). */
+export const ARRAY_MAX_CAP: u32 = 1 << 24;
+
+/** Bytes of an array channel object of `cap` slots. */
+export function arraySize(cap: u32): usize { return A_SLOTS + <usize>cap * SLOT_SIZE; }
+
+/** Initialises a zeroed channel object (not yet shared: plain setup, published by the host). */
+export function arrayInit(c: usize, cap: u32): void {
+  let mark: i64 = 1;
+  while (mark <= <i64>cap) mark <<= 1; // next power of two above CAP
+  store64(c + A_ONE_LAP, mark << 1);
+  for (let i: u32 = 0; i < cap; i++) store64(c + A_SLOTS + <usize>i * SLOT_SIZE + SLOT_STAMP, <i64>i);
+}
+
+// @ts-ignore: decorator
+@inline function slotAt(c: usize, pos: i64, oneLap: i64): usize {
+  return c + A_SLOTS + <usize>(pos & ((oneLap >> 1) - 1)) * SLOT_SIZE; // index bits of pos
+}
+
+/** The position after `pos`: the next index, or index 0 of the next lap. */
+// @ts-ignore: decorator
+@inline function nextPos(c: usize, pos: i64, oneLap: i64): i64 {
+  const index = pos & ((oneLap >> 1) - 1);
+  if (index + 1 < <i64><u32>load32cap(c)) return pos + 1;
+  return (pos & ~(oneLap - 1)) + oneLap;
+}
+
+// CAP never changes after init; read through a plain load (it was written before publication).
+// @ts-ignore: decorator
+@inline function load32cap(c: usize): u32 { return load<u32>(c + C_CAP); }
+
+/** One push into the ring: SUCCESS, FULL or DISCONNECTED. Waits only for a receiver mid-step. */
+function ringPush(c: usize, value: f64): i32 {
+  const oneLap = load64(c + A_ONE_LAP);
+  const mark = oneLap >> 1;
+  let tail = load64(c + A_TAIL);
+  for (let r = 0; ; r++) {
+    // 1. A marked tail means the receivers are gone (or the senders dropped): nothing can be sent.
+    if ((tail & mark) != 0) return DISCONNECTED;
+    const slot = slotAt(c, tail, oneLap);
+    const stamp = load64(slot + SLOT_STAMP);
+    if (stamp == tail) {
+      // 2. The slot is free for this lap: claim it by moving TAIL on. Losing the cmpxchg means
+      //    another sender claimed it first: retry with the tail it saw.
+      const seen = cas64(c + A_TAIL, tail, nextPos(c, tail, oneLap));
+      if (seen == tail) {
+        // 3. The slot is ours: write the message, then publish it with the stamp `tail + 1`
+        //    that the receiver at this position waits for.
+        store<f64>(slot + SLOT_VALUE, value);
+        store64(slot + SLOT_STAMP, tail + 1);
+        return SUCCESS;
+      }
+      tail = seen;
+    } else if (stamp + oneLap == tail + 1) {
+      // 4. The slot still holds the message of the previous lap. If the head lags one full lap
+      //    behind the tail as well, every slot is taken: the channel is full.
+      const head = load64(c + A_HEAD);
+      if (head + oneLap == tail) return FULL;
+      // Otherwise a receiver has claimed that message and is reading it: give it a moment.
+      spin(min(r, 63));
+      tail = load64(c + A_TAIL);
+    } else {
+      // 5. Our tail is stale (another sender moved on): look again.
+      spin(min(r, 63));
+      tail = load64(c + A_TAIL);
+    }
+  }
+  return FULL; // not reached
+}
+
+/** Value of the last successful receive on this thread (wasm globals are thread-locals). */
+let received: f64 = 0;
+export function arrayReceived(): f64 { return received; }
+
+/** One pop from the ring: SUCCESS (value in `received`), EMPTY or DISCONNECTED. Waits only for a sender mid-step. */
+function ringPop(c: usize): i32 {
+  const oneLap = load64(c + A_ONE_LAP);
+  const mark = oneLap >> 1;
+  let head = load64(c + A_HEAD);
+  for (let r = 0; ; r++) {
+    const slot = slotAt(c, head, oneLap);
+    const stamp = load64(slot + SLOT_STAMP);
+    if (head + 1 == stamp) {
+      // 1. The slot holds the message for this position: claim it by moving HEAD on.
+      const seen = cas64(c + A_HEAD, head, nextPos(c, head, oneLap));
+      if (seen == head) {
+        // 2. Ours: read the message, then free the slot for the sender one lap later.
+        received = load<f64>(slot + SLOT_VALUE);
+        store64(slot + SLOT_STAMP, head + oneLap);
+        return SUCCESS;
+      }
+      head = seen;
+    } else if (stamp == head) {
+      // 3. The slot waits for a sender of this lap. If the tail (mark aside) equals the head,
+      //    nothing was sent: empty, or disconnected if the mark is set (buffered messages are
+      //    always received first, so disconnection is only reported on an empty channel).
+      const tail = load64(c + A_TAIL);
+      if ((tail & ~mark) == head) return (tail & mark) != 0 ? DISCONNECTED : EMPTY;
+      // Otherwise a sender has claimed the slot and is writing it: give it a moment.
+      spin(min(r, 63));
+      head = load64(c + A_HEAD);
+    } else {
+      // 4. Our head is stale (another receiver moved on): look again.
+      spin(min(r, 63));
+      head = load64(c + A_HEAD);
+    }
+  }
+  return EMPTY; // not reached
+}
+
+/** Sets the mark on TAIL and wakes every sleeper; true if this call set it (the first one). */
+export function arrayDisconnect(c: usize): bool {
+  const mark = load64(c + A_ONE_LAP) >> 1;
+  let tail = load64(c + A_TAIL);
+  while ((tail & mark) == 0) {
+    const seen = cas64(c + A_TAIL, tail, tail | mark);
+    if (seen == tail) {
+      // Pairs with every sleepWait/waitAsync on either word: they re-try and see the mark.
+      wakeAll(c + C_SEND_SEQ, c + C_SEND_WAITERS);
+      wakeAll(c + C_RECV_SEQ, c + C_RECV_WAITERS);
+      return true;
+    }
+    tail = seen;
+  }
+  return false;
+}
+
+// ---- the operations: try, blocking (deadline), async step ----------------------------------
+
+/** try_send: SUCCESS, FULL or DISCONNECTED; a delivered message wakes one sleeping receiver. */
+// @ts-ignore: decorator
+@inline export function arrayTrySend(c: usize, value: f64): i32 {
+  const r = ringPush(c, value);
+  if (r == SUCCESS) wakeOne(c + C_RECV_SEQ, c + C_RECV_WAITERS);
+  return r;
+}
+
+/** try_recv: SUCCESS (value in arrayReceived()), EMPTY or DISCONNECTED; wakes one sleeping sender. */
+// @ts-ignore: decorator
+@inline export function arrayTryRecv(c: usize): i32 {
+  const r = ringPop(c);
+  if (r == SUCCESS) wakeOne(c + C_SEND_SEQ, c + C_SEND_WAITERS);
+  return r;
+}
+
+/** send until `deadline`: SUCCESS, DISCONNECTED or TIMEOUT. */
+// @ts-ignore: decorator
+@inline export function arraySend(c: usize, value: f64, deadline: f64): i32 {
+  const r = arrayTrySend(c, value);
+  return r != FULL ? r : arraySendCold(c, value, deadline);
+}
+
+function arraySendCold(c: usize, value: f64, deadline: f64): i32 {
+  for (let r = 0; spin(r); r++) { // a receiver is often just about to free a slot
+    const code = arrayTrySend(c, value);
+    if (code != FULL) return code;
+  }
+  for (;;) {
+    const seen = sleepPrepare(c + C_SEND_SEQ, c + C_SEND_WAITERS);
+    const code = arrayTrySend(c, value);
+    if (code != FULL) { sleepDone(c + C_SEND_WAITERS); return code; }
+    const w = sleepWait(c + C_SEND_SEQ, seen, deadline); // woken by arrayTryRecv / disconnect
+    sleepDone(c + C_SEND_WAITERS);
+    if (w == TIMED_OUT) return TIMEOUT;
+  }
+  return TIMEOUT; // not reached
+}
+
+/** recv until `deadline`: SUCCESS (value in arrayReceived()), DISCONNECTED or TIMEOUT. */
+// @ts-ignore: decorator
+@inline export function arrayRecv(c: usize, deadline: f64): i32 {
+  const r = arrayTryRecv(c);
+  return r != EMPTY ? r : arrayRecvCold(c, deadline);
+}
+
+function arrayRecvCold(c: usize, deadline: f64): i32 {
+  for (let r = 0; spin(r); r++) { // a sender is often just about to deliver
+    const code = arrayTryRecv(c);
+    if (code != EMPTY) return code;
+  }
+  for (;;) {
+    const seen = sleepPrepare(c + C_RECV_SEQ, c + C_RECV_WAITERS);
+    const code = arrayTryRecv(c);
+    if (code != EMPTY) { sleepDone(c + C_RECV_WAITERS); return code; }
+    const w = sleepWait(c + C_RECV_SEQ, seen, deadline); // woken by arrayTrySend / disconnect
+    sleepDone(c + C_RECV_WAITERS);
+    if (w == TIMED_OUT) return TIMEOUT;
+  }
+  return TIMEOUT; // not reached
+}
+
+/**
+ * One step of an asynchronous send. The host reads SEND_SEQ first, then steps: SUCCESS or
+ * DISCONNECTED (done), or WOULD_BLOCK with a sender announced, after which the host awaits
+ * Atomics.waitAsync(SEND_SEQ, value read) and calls arraySendDone before stepping again.
+ */
+export function arraySendStep(c: usize, value: f64): i32 {
+  sleepPrepare(c + C_SEND_SEQ, c + C_SEND_WAITERS); // the host read SEQ before this call
+  const code = arrayTrySend(c, value);
+  if (code != FULL) { sleepDone(c + C_SEND_WAITERS); return code; }
+  return WOULD_BLOCK;
+}
+export function arraySendDone(c: usize): void { sleepDone(c + C_SEND_WAITERS); }
+
+/** One step of an asynchronous receive: as arraySendStep, on RECV_SEQ. */
+export function arrayRecvStep(c: usize): i32 {
+  sleepPrepare(c + C_RECV_SEQ, c + C_RECV_WAITERS);
+  const code = arrayTryRecv(c);
+  if (code != EMPTY) { sleepDone(c + C_RECV_WAITERS); return code; }
+  return WOULD_BLOCK;
+}
+export function arrayRecvDone(c: usize): void { sleepDone(c + C_RECV_WAITERS); }
+
+export function arrayIsDisconnected(c: usize): bool {
+  return (load64(c + A_TAIL) & (load64(c + A_ONE_LAP) >> 1)) != 0;
+}
+
+/** Messages in the ring now (a consistent snapshot of HEAD and TAIL). */
+export function arrayLen(c: usize): u32 {
+  const oneLap = load64(c + A_ONE_LAP);
+  const mark = oneLap >> 1;
+  const cap = <i64>load32cap(c);
+  for (;;) {
+    // Read TAIL, HEAD, then TAIL again: an unchanged TAIL means HEAD was read between two equal
+    // tails, so the pair was both true at that moment.
+    const tail = load64(c + A_TAIL);
+    const head = load64(c + A_HEAD);
+    if (load64(c + A_TAIL) != tail) continue;
+    const hix = head & (mark - 1);
+    const tix = tail & (mark - 1);
+    if (hix < tix) return <u32>(tix - hix);
+    if (hix > tix) return <u32>(cap - hix + tix);
+    if ((tail & ~mark) == head) return 0;
+    return <u32>cap; // same index, one lap apart: full
+  }
+  return 0; // not reached
+}

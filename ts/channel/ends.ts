@@ -1,0 +1,296 @@
+// Sender and Receiver: the two handle classes of a channel (crossbeam-channel's Sender<T> /
+// Receiver<T>), over assembly/channel/.
+//
+// Design: a channel is one shared object (TAG_CHANNEL: the ring and the waker words) and two end
+// objects, one per side (TAG_CHAN_SENDER, TAG_CHAN_RECEIVER), each pointing at it. A Sender or
+// Receiver handle names its *end*; the end's reference count is that side's count, so clone()
+// and drop() are the ordinary SharedHandle operations, handles travel to other threads like any
+// weft handle (spawn args, messages), and the last drop of a side disconnects the channel (the
+// end's destroy hook, assembly/channel/counter.ts). The channel pointer is cached per handle.
+//
+// Payloads: numbers stored in the slot as f64 ("f64": any number; "i32"/"u32": integers in range).
+import { engine, Engine, views } from "../engine";
+import { SharedHandle, registerHandleType, adopt, takeAdopting, RawHandle, fromRawChecked, releaseRef } from "../handle";
+import {
+  Code, fromCode, checkTimeout, MainThreadBlockError, InvalidArgumentError, UnsupportedValueError,
+  SendError, RecvError, TrySendError, TryRecvError, SendTimeoutError, RecvTimeoutError,
+} from "../errors";
+import { waitAsync } from "../keepalive";
+
+/** Payload kinds of the numeric channels. */
+export type NumericKind = "f64" | "i32" | "u32";
+
+abstract class ChannelEnd extends SharedHandle {
+  protected readonly e: Engine;
+  readonly #chan: number;
+  /** Payload kind code (CHAN_KIND_*) of the channel. */
+  protected readonly kind: number;
+
+  protected constructor(raw: RawHandle) {
+    super(raw.ptr, raw.gen);
+    this.e = engine();
+    this.#chan = this.e.x.chan_end_chan(raw.ptr);
+    this.kind = views().u32[(this.#chan + this.e.L.O_AUX) >>> 2];
+  }
+
+  /** The channel pointer; throws DroppedError once this handle is closed. */
+  protected get chan(): number {
+    void this.ptr; // DroppedError after close()/drop()
+    return this.#chan;
+  }
+
+  /** Messages in the channel now. */
+  get len(): number { return this.e.x.chan_len(this.chan); }
+  /** The capacity the channel was made with. */
+  get capacity(): number { return this.e.x.chan_capacity(this.chan); }
+  isEmpty(): boolean { return this.len === 0; }
+  isFull(): boolean { return this.len === this.capacity; }
+  /** Whether every handle of the other side (or of this side) was dropped. */
+  isDisconnected(): boolean { return this.e.x.chan_is_disconnected(this.chan) !== 0; }
+
+  /** Drops this handle (Rust: drop(tx)); the last handle of a side disconnects the channel. */
+  close(): void { this.drop(); }
+
+  /** Runs `step` until it stops answering WOULD_BLOCK, parked on the futex word at `seqOffset`. */
+  protected async stepAsync(step: () => number, done: () => void, seqOffset: number, timeout: number): Promise<number> {
+    const { x } = this.e;
+    const end = this.ptr;
+    const c = this.#chan;
+    // Our own reference to the end while parked: dropping this handle meanwhile does not
+    // disconnect the channel under us.
+    if (x.chan_end_retain(end) !== Code.SUCCESS) throw fromCode(Code.INVALID_HANDLE, this.constructor.name);
+    try {
+      const deadline = performance.now() + timeout;
+      const idx = (c + seqOffset) >>> 2;
+      for (;;) {
+        const i32 = views().i32;
+        const seen = Atomics.load(i32, idx); // before the step's announce: see waker.ts
+        const code = step();
+        if (code !== Code.WOULD_BLOCK) return code;
+        try {
+          const left = deadline - performance.now();
+          if (left <= 0) return Code.TIMEOUT;
+          await waitAsync(i32, idx, seen, left); // pairs with wakeOne/wakeAll in waker.ts
+        } finally {
+          done(); // withdraws the sleeper the step announced
+        }
+      }
+    } finally {
+      releaseRef(end);
+    }
+  }
+}
+
+/** The sending side of a channel. Clone it for more producers; the last drop disconnects. */
+export class Sender<T extends number = number> extends ChannelEnd {
+  /** @internal made by weft.bounded(); not constructible directly. */
+  constructor() {
+    const raw = takeAdopting();
+    if (raw === null) throw new InvalidArgumentError("Sender: make channels with weft.bounded(cap)");
+    super(raw);
+  }
+  protected get tagName(): string { return "TAG_CHAN_SENDER"; }
+
+  /** Re-creates a Sender from `intoRaw()` values, checked against the heap. */
+  static fromRaw<T extends number = number>(raw: RawHandle): Sender<T> { return fromRawChecked("TAG_CHAN_SENDER", raw, "Sender"); }
+
+  /** Sends `value`, blocking while the channel is full. Throws SendError (value back) once disconnected. */
+  send(value: T): void {
+    const v = this.#check(value, "Sender.send");
+    const c = this.chan;
+    const { x } = this.e;
+    let code = x.chan_try_send(c, v);
+    if (code === Code.FULL) {
+      if (!this.e.canBlock) throw new MainThreadBlockError("Sender.send", "sendAsync()");
+      code = x.chan_send(c, v, Infinity);
+    }
+    if (code === Code.SUCCESS) return;
+    if (code === Code.DISCONNECTED) throw new SendError(value);
+    throw fromCode(code, "Sender");
+  }
+
+  /** Sends `value` if a slot is free now; throws TrySendError "Full" | "Disconnected" (value back). */
+  trySend(value: T): void {
+    const v = this.#check(value, "Sender.trySend");
+    const code = this.e.x.chan_try_send(this.chan, v);
+    if (code === Code.SUCCESS) return;
+    if (code === Code.FULL) throw new TrySendError("Full", value);
+    if (code === Code.DISCONNECTED) throw new TrySendError("Disconnected", value);
+    throw fromCode(code, "Sender");
+  }
+
+  /** Waits at most `ms` for a free slot; throws SendTimeoutError "Timeout" | "Disconnected" (value back). */
+  sendTimeout(value: T, ms: number): void {
+    checkTimeout(ms, "Sender.sendTimeout");
+    const v = this.#check(value, "Sender.sendTimeout");
+    const c = this.chan;
+    const { x } = this.e;
+    let code = x.chan_try_send(c, v);
+    if (code === Code.FULL && ms > 0) {
+      if (!this.e.canBlock) throw new MainThreadBlockError("Sender.sendTimeout", "sendAsync({ timeout })");
+      code = x.chan_send(c, v, ms);
+    }
+    if (code === Code.SUCCESS) return;
+    if (code === Code.FULL || code === Code.TIMEOUT) throw new SendTimeoutError("Timeout", value, ms);
+    if (code === Code.DISCONNECTED) throw new SendTimeoutError("Disconnected", value, ms);
+    throw fromCode(code, "Sender");
+  }
+
+  /**
+   * Resolves once `value` is sent; never blocks the thread. Rejects with SendError once
+   * disconnected, or, given `timeout`, with SendTimeoutError ("Timeout" | "Disconnected").
+   */
+  async sendAsync(value: T, opts: { timeout?: number } = {}): Promise<void> {
+    const timeout = checkTimeout(opts?.timeout ?? Infinity, "Sender.sendAsync");
+    const v = this.#check(value, "Sender.sendAsync");
+    const c = this.chan;
+    const { x, L } = this.e;
+    let code = x.chan_try_send(c, v);
+    if (code === Code.FULL) {
+      code = await this.stepAsync(() => x.chan_send_step(c, v), () => x.chan_send_done(c), L.C_SEND_SEQ, timeout);
+    }
+    if (code === Code.SUCCESS) return;
+    const timed = opts?.timeout !== undefined;
+    if (code === Code.TIMEOUT) throw new SendTimeoutError("Timeout", value, timeout);
+    if (code === Code.DISCONNECTED) throw timed ? new SendTimeoutError("Disconnected", value, timeout) : new SendError(value);
+    throw fromCode(code, "Sender");
+  }
+
+  #check(value: unknown, what: string): number { return checkPayload(this.kind, this.e.L, value, what); }
+}
+
+/** The receiving side of a channel. Clone it for more consumers; iterate until disconnection. */
+export class Receiver<T extends number = number> extends ChannelEnd {
+  /** @internal made by weft.bounded(); not constructible directly. */
+  constructor() {
+    const raw = takeAdopting();
+    if (raw === null) throw new InvalidArgumentError("Receiver: make channels with weft.bounded(cap)");
+    super(raw);
+  }
+  protected get tagName(): string { return "TAG_CHAN_RECEIVER"; }
+
+  /** Re-creates a Receiver from `intoRaw()` values, checked against the heap. */
+  static fromRaw<T extends number = number>(raw: RawHandle): Receiver<T> { return fromRawChecked("TAG_CHAN_RECEIVER", raw, "Receiver"); }
+
+  /** Blocks until a message arrives; throws RecvError once the channel is empty and disconnected. */
+  recv(): T {
+    const c = this.chan;
+    const { x } = this.e;
+    let code = x.chan_try_recv(c);
+    if (code === Code.EMPTY) {
+      if (!this.e.canBlock) throw new MainThreadBlockError("Receiver.recv", "recvAsync()");
+      code = x.chan_recv(c, Infinity);
+    }
+    if (code === Code.SUCCESS) return x.chan_value() as T;
+    if (code === Code.DISCONNECTED) throw new RecvError();
+    throw fromCode(code, "Receiver");
+  }
+
+  /** A message if one is there now; throws TryRecvError "Empty" | "Disconnected". */
+  tryRecv(): T {
+    const { x } = this.e;
+    const code = x.chan_try_recv(this.chan);
+    if (code === Code.SUCCESS) return x.chan_value() as T;
+    if (code === Code.EMPTY) throw new TryRecvError("Empty");
+    if (code === Code.DISCONNECTED) throw new TryRecvError("Disconnected");
+    throw fromCode(code, "Receiver");
+  }
+
+  /** Waits at most `ms` for a message; throws RecvTimeoutError "Timeout" | "Disconnected". */
+  recvTimeout(ms: number): T {
+    checkTimeout(ms, "Receiver.recvTimeout");
+    const c = this.chan;
+    const { x } = this.e;
+    let code = x.chan_try_recv(c);
+    if (code === Code.EMPTY && ms > 0) {
+      if (!this.e.canBlock) throw new MainThreadBlockError("Receiver.recvTimeout", "recvAsync({ timeout })");
+      code = x.chan_recv(c, ms);
+    }
+    if (code === Code.SUCCESS) return x.chan_value() as T;
+    if (code === Code.EMPTY || code === Code.TIMEOUT) throw new RecvTimeoutError("Timeout", ms);
+    if (code === Code.DISCONNECTED) throw new RecvTimeoutError("Disconnected", ms);
+    throw fromCode(code, "Receiver");
+  }
+
+  /**
+   * Resolves with the next message; never blocks the thread. Rejects with RecvError once empty
+   * and disconnected, or, given `timeout`, with RecvTimeoutError ("Timeout" | "Disconnected").
+   */
+  async recvAsync(opts: { timeout?: number } = {}): Promise<T> {
+    const timeout = checkTimeout(opts?.timeout ?? Infinity, "Receiver.recvAsync");
+    const c = this.chan;
+    const { x, L } = this.e;
+    let code = x.chan_try_recv(c);
+    if (code === Code.SUCCESS) return x.chan_value() as T;
+    // chan_value is this thread's *last* receive: read it right after the successful step, as
+    // other receives on this thread (another recvAsync) may run before our await resumes.
+    let value = 0;
+    if (code === Code.EMPTY) {
+      const step = (): number => {
+        const r = x.chan_recv_step(c);
+        if (r === Code.SUCCESS) value = x.chan_value();
+        return r;
+      };
+      code = await this.stepAsync(step, () => x.chan_recv_done(c), L.C_RECV_SEQ, timeout);
+    }
+    if (code === Code.SUCCESS) return value as T;
+    const timed = opts?.timeout !== undefined;
+    if (code === Code.TIMEOUT) throw new RecvTimeoutError("Timeout", timeout);
+    if (code === Code.DISCONNECTED) throw timed ? new RecvTimeoutError("Disconnected", timeout) : new RecvError();
+    throw fromCode(code, "Receiver");
+  }
+
+  /** Blocking iteration: yields messages until the channel is empty and disconnected. */
+  *[Symbol.iterator](): Iterator<T> {
+    for (;;) {
+      let v: T;
+      try { v = this.recv(); } catch (e) { if (e instanceof RecvError) return; throw e; }
+      yield v;
+    }
+  }
+
+  /** Async iteration: as the blocking one, on recvAsync. */
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      let v: T;
+      try { v = await this.recvAsync(); } catch (e) { if (e instanceof RecvError) return; throw e; }
+      yield v;
+    }
+  }
+}
+
+/** The slot value for `value` in a channel of `kind`; typed errors, nothing sent, on bad input. */
+function checkPayload(kind: number, L: Record<string, number>, value: unknown, what: string): number {
+  if (typeof value !== "number") {
+    throw new UnsupportedValueError(`${what}: this channel carries numbers (${kindName(kind, L)}), got ${typeof value}`);
+  }
+  if (kind === L.CHAN_KIND_I32) {
+    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7FFFFFFF) {
+      throw new InvalidArgumentError(`${what}: an i32 channel carries integers in [-2^31, 2^31 - 1], got ${value}`);
+    }
+    return value | 0;
+  }
+  if (kind === L.CHAN_KIND_U32) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xFFFFFFFF) {
+      throw new InvalidArgumentError(`${what}: a u32 channel carries integers in [0, 2^32 - 1], got ${value}`);
+    }
+    return value >>> 0;
+  }
+  return value;
+}
+
+function kindName(kind: number, L: Record<string, number>): NumericKind {
+  return kind === L.CHAN_KIND_I32 ? "i32" : kind === L.CHAN_KIND_U32 ? "u32" : "f64";
+}
+
+const destroyEnd = (ptr: number): void => { engine().x.chan_end_destroy(ptr); };
+registerHandleType("TAG_CHAN_SENDER", {
+  name: "Sender",
+  make: (ptr, gen) => adopt({ ptr, gen }, () => new Sender()),
+  destroy: destroyEnd,
+});
+registerHandleType("TAG_CHAN_RECEIVER", {
+  name: "Receiver",
+  make: (ptr, gen) => adopt({ ptr, gen }, () => new Receiver()),
+  destroy: destroyEnd,
+});
