@@ -53,4 +53,11 @@ describe("out of memory through the public API", () => {
     b.drop(); c.drop();
     expect(weft.stats().heapBytes).toBeLessThan(held - 2 * MiB3);
   });
+
+  it("a thread whose result cannot be stored panics with OutOfMemoryError; the pool keeps working", async () => {
+    const err = await weft.spawn(() => "x".repeat(9 * 1024 * 1024)).join().catch((e) => e);
+    expect(err).toBeInstanceOf(weft.ThreadPanic);
+    expect(err.originalName).toBe("OutOfMemoryError");
+    expect(await weft.spawn(() => "still here").join()).toBe("still here");
+  });
 });

@@ -233,7 +233,9 @@ export class JoinHandle<T> {
     this.thread.drop();
     if (st === L.TASK_OK) return value as T;
     if (st === L.TASK_LOST) throw new ThreadPanic({ name: "WorkerLost", message: "the worker running this thread died" }, id, name);
-    throw new ThreadPanic(value as { name: string; message: string; stack?: string }, id, name);
+    // No panic info when even it could not be stored (the heap was exhausted at that moment).
+    const info = (value ?? { name: "Error", message: "the thread panicked; its error could not be recorded (out of shared memory)" });
+    throw new ThreadPanic(info as { name: string; message: string; stack?: string }, id, name);
   }
 }
 
