@@ -69,6 +69,15 @@ const data = new weft.SharedArray(Float64Array, 1_000_000);
 await weft.spawn([data], (d) => { d.array.fill(1); }).join();
 console.log("SharedArray sum:", data.array.reduce((s, v) => s + v, 0));
 
+// Channels (first increment): a bounded MPMC channel of numbers. The thread gets its own sender
+// (dropped when it ends); main closes its own, like Rust's drop(tx), so the loop ends.
+const [tx, rx] = weft.bounded(16, { of: "f64" });
+weft.spawn([tx], (tx) => { for (let i = 1; i <= 100; i++) tx.send(i); });
+tx.close();
+let received = 0;
+for (const v of rx) received += v;
+console.log("channel sum:", received);
+
 // std::thread helpers and scope
 console.log("current thread:", weft.thread.current().name);
 const parked = weft.spawn(() => { globalThis.weft.thread.park(); return "unparked"; });
