@@ -545,3 +545,16 @@ describe("RwLock: locks left held when a thread ends", () => {
     l.drop();
   });
 });
+
+describe("RwLock: structured values through write guards", () => {
+  it("a write guard that only reads writes nothing back (regression: it re-encoded every time)", () => {
+    const l = new weft.RwLock({ list: Array.from({ length: 1000 }, (_, i) => i) });
+    const before = weft.stats();
+    for (let i = 0; i < 3; i++) { const w = l.write(); expect((w.value as any).list[999]).toBe(999); w.unlock(); }
+    expect(weft.stats().heapBytes).toBe(before.heapBytes);
+    expect(weft.stats().heapTop).toBe(before.heapTop);
+    { const w = l.write(); (w.value as any).list.push(1000); w.unlock(); }
+    { const r = l.read(); expect((r.value as any).list).toHaveLength(1001); r.unlock(); }
+    l.drop();
+  });
+});

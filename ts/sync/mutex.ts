@@ -9,7 +9,8 @@
 import { engine, Engine } from "../engine";
 import { SharedHandle, registerHandleType, adopt, takeAdopting, genOf, RawHandle, fromRawChecked } from "../handle";
 import { notSend } from "../codec";
-import { Kind, kindOf, checkKind, writeSlot, readSlot, replaceSlot, writeBackSlot, clearSlot } from "../value";
+import { Kind, kindOf, checkKind, writeSlot, clearSlot } from "../value";
+import { getValue, setValue, flushValue } from "./guard-value";
 import {
   Code, PoisonError, fromCode, checkTimeout, TimeoutError, OutOfMemoryError, MainThreadBlockError,
 } from "../errors";
@@ -189,9 +190,8 @@ export class MutexGuard<T = unknown> {
   readonly #m: Mutex<T>;
   readonly #ptr: number;
   #live = true;
-  // Structured values are decoded once per guard and written back at unlock (like `&mut T`).
-  #decoded = false;
-  #cache: unknown;
+  /** @internal structured value decoded by this guard (guard-value.ts). */
+  anyCache: { value: unknown } | null = null;
 
   /** @internal */
   constructor(m: Mutex<T>, ptr: number) {
@@ -204,11 +204,7 @@ export class MutexGuard<T = unknown> {
     const i = m.numberIndex;
     if (i >= 0 && this.#live) return m.f64[i] as T; // fast path: a number slot
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
-    if (m.kind === Kind.ANY) {
-      if (!this.#decoded) { this.#cache = readSlot(m.slot, m.kind); this.#decoded = true; }
-      return this.#cache as T;
-    }
-    return readSlot(m.slot, m.kind) as T;
+    return getValue(m, this) as T;
   }
 
   set value(v: T) {
@@ -216,18 +212,12 @@ export class MutexGuard<T = unknown> {
     const i = m.numberIndex;
     if (i >= 0 && this.#live && typeof v === "number") { m.f64[i] = v; return; } // fast path
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
-    if (m.kind === Kind.ANY) {
-      replaceSlot(m.slot, m.kind, v); // encodes now, so a value that cannot be held fails here
-      this.#cache = v;
-      this.#decoded = true;           // later mutations of v are written back at unlock
-      return;
-    }
-    replaceSlot(m.slot, m.kind, v);
+    setValue(m, this, v);
   }
 
   /** Releases the lock. A second unlock throws NotLockedError; dispose after unlock is a no-op. */
   unlock(): void {
-    if (!this.#live || this.#decoded) return this.#unlockCold();
+    if (!this.#live || this.anyCache !== null) return this.#unlockCold();
     this.#live = false;
     const code = this.#m.unlockRaw(this.#ptr);
     if (code !== 0 /* SUCCESS */) throw fromCode(code, "Mutex");
@@ -235,16 +225,9 @@ export class MutexGuard<T = unknown> {
 
   #unlockCold(): void {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
-    const m = this.#m;
-    // Write the (possibly mutated) structured value back before anyone else can see the slot.
-    // If it can no longer be encoded, the old value stays, the lock is still released, and the
-    // error is thrown after.
-    let writeBack: unknown = null;
-    try { writeBackSlot(m.slot, this.#cache); } catch (e) { writeBack = e; }
-    this.#decoded = false;
-    this.#cache = undefined;
+    const writeBack = flushValue(this.#m, this); // before anyone else can see the slot
     this.#live = false;
-    const code = m.unlockRaw(this.#ptr);
+    const code = this.#m.unlockRaw(this.#ptr);
     if (code !== 0 /* SUCCESS */) throw fromCode(code, "Mutex");
     if (writeBack !== null) throw writeBack;
   }
@@ -261,12 +244,10 @@ export class MutexGuard<T = unknown> {
    */
   suspend(): number {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "MutexGuard");
-    if (this.#decoded) {
-      // A mutation that can no longer be encoded: the old value stays, the wait is not started
-      // (the guard still holds the lock), and the error is thrown.
-      const m = this.#m;
-      try { writeBackSlot(m.slot, this.#cache); } finally { this.#decoded = false; this.#cache = undefined; }
-    }
+    // A mutation that can no longer be encoded: the old value stays, the wait is not started
+    // (the guard still holds the lock), and the error is thrown.
+    const writeBack = flushValue(this.#m, this);
+    if (writeBack !== null) throw writeBack;
     this.#live = false;
     return this.#ptr;
   }

@@ -14,7 +14,8 @@ import {
   SharedHandle, registerHandleType, adopt, takeAdopting, genOf, RawHandle, fromRawChecked, retainRef, releaseRef,
 } from "../handle";
 import { notSend } from "../codec";
-import { Kind, kindOf, checkKind, writeSlot, readSlot, replaceSlot, clearSlot } from "../value";
+import { Kind, kindOf, checkKind, writeSlot, clearSlot } from "../value";
+import { getValue, setValue, flushValue } from "./guard-value";
 import {
   Code, PoisonError, fromCode, checkTimeout, TimeoutError, OutOfMemoryError, MainThreadBlockError, DroppedError,
   InvalidArgumentError,
@@ -201,8 +202,8 @@ export class RwLockReadGuard<T = unknown> {
   readonly #l: RwLock<T>;
   readonly #ptr: number;
   #live = true;
-  #decoded = false;
-  #cache: unknown;
+  /** @internal structured value decoded by this guard (guard-value.ts). */
+  anyCache: { value: unknown } | null = null;
 
   /** @internal */
   constructor(l: RwLock<T>, ptr: number) {
@@ -216,20 +217,14 @@ export class RwLockReadGuard<T = unknown> {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "RwLockReadGuard");
     const l = this.#l;
     if (l.kind === Kind.NUMBER) return l.f64[l.slot >>> 3] as T;
-    if (l.kind === Kind.ANY) {
-      // No writer can change the slot while we read: decode once per guard.
-      if (!this.#decoded) { this.#cache = readSlot(l.slot, l.kind); this.#decoded = true; }
-      return this.#cache as T;
-    }
-    return readSlot(l.slot, l.kind) as T;
+    return getValue(l, this) as T; // no writer can change the slot while we read: decoded once
   }
 
   /** Releases the read lock. A second unlock throws NotLockedError; dispose after unlock is a no-op. */
   unlock(): void {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "RwLockReadGuard");
     const l = this.#l;
-    this.#decoded = false;
-    this.#cache = undefined;
+    this.anyCache = null; // read-only: nothing to write back
     const code = l.x.rwlock_read_unlock(this.#ptr);
     this.#live = false;
     untrackGuard(this);
@@ -256,9 +251,8 @@ export class RwLockWriteGuard<T = unknown> {
   readonly #l: RwLock<T>;
   readonly #ptr: number;
   #live = true;
-  // Structured values are decoded once per guard and written back at unlock (like `&mut T`).
-  #decoded = false;
-  #cache: unknown;
+  /** @internal structured value decoded by this guard (guard-value.ts). */
+  anyCache: { value: unknown } | null = null;
 
   /** @internal */
   constructor(l: RwLock<T>, ptr: number) {
@@ -270,39 +264,21 @@ export class RwLockWriteGuard<T = unknown> {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "RwLockWriteGuard");
     const l = this.#l;
     if (l.kind === Kind.NUMBER) return l.f64[l.slot >>> 3] as T;
-    if (l.kind === Kind.ANY) {
-      if (!this.#decoded) { this.#cache = readSlot(l.slot, l.kind); this.#decoded = true; }
-      return this.#cache as T;
-    }
-    return readSlot(l.slot, l.kind) as T;
+    return getValue(l, this) as T;
   }
 
   set value(v: T) {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "RwLockWriteGuard");
     const l = this.#l;
     if (l.kind === Kind.NUMBER && typeof v === "number") { l.f64[l.slot >>> 3] = v; return; }
-    if (l.kind === Kind.ANY) {
-      replaceSlot(l.slot, l.kind, v); // encodes now, so a value that cannot be held fails here
-      this.#cache = v;
-      this.#decoded = true;           // later mutations of v are written back at unlock
-      return;
-    }
-    replaceSlot(l.slot, l.kind, v);
+    setValue(l, this, v);
   }
 
   /** Releases the lock. A second unlock throws NotLockedError; dispose after unlock is a no-op. */
   unlock(): void {
     if (!this.#live) throw fromCode(Code.NOT_LOCKED, "RwLockWriteGuard");
     const l = this.#l;
-    let writeBack: unknown = null;
-    if (this.#decoded) {
-      // Write the (possibly mutated) structured value back before anyone else can see the slot.
-      // If it can no longer be encoded, the old value stays, the lock is still released, and
-      // the error is thrown after (as MutexGuard does).
-      try { replaceSlot(l.slot, l.kind, this.#cache); } catch (e) { writeBack = e; }
-      this.#decoded = false;
-      this.#cache = undefined;
-    }
+    const writeBack = flushValue(l, this); // before anyone else can see the slot
     const code = l.x.rwlock_write_unlock(this.#ptr);
     this.#live = false;
     l.guardClosed();
