@@ -25,7 +25,8 @@
 import { load64, store64, cas64 } from "../sync/atomic";
 import { spin, TIMED_OUT } from "../sync/futex";
 import { sleepPrepare, sleepWait, sleepDone, wakeOne, wakeAll } from "./waker";
-import { C_CAP, C_FLAVOR_FIELDS, C_SEND_SEQ, C_SEND_WAITERS, C_RECV_SEQ, C_RECV_WAITERS } from "./layout";
+import { C_CAP, C_FLAVOR_FIELDS, C_SEND, C_RECV } from "./layout";
+import { setReceived } from "./received";
 import { SUCCESS, FULL, EMPTY, DISCONNECTED, TIMEOUT, WOULD_BLOCK } from "../layout";
 
 export const A_ONE_LAP: usize = C_FLAVOR_FIELDS;
@@ -105,11 +106,7 @@ function ringPush(c: usize, value: f64): i32 {
   return FULL; // not reached
 }
 
-/** Value of the last successful receive on this thread (wasm globals are thread-locals). */
-let received: f64 = 0;
-export function arrayReceived(): f64 { return received; }
-
-/** One pop from the ring: SUCCESS (value in `received`), EMPTY or DISCONNECTED. Waits only for a sender mid-step. */
+/** One pop from the ring: SUCCESS (value in received.ts), EMPTY or DISCONNECTED. Waits only for a sender mid-step. */
 function ringPop(c: usize): i32 {
   const oneLap = load64(c + A_ONE_LAP);
   const mark = oneLap >> 1;
@@ -122,7 +119,7 @@ function ringPop(c: usize): i32 {
       const seen = cas64(c + A_HEAD, head, nextPos(c, head, oneLap));
       if (seen == head) {
         // 2. Ours: read the message, then free the slot for the sender one lap later.
-        received = load<f64>(slot + SLOT_VALUE);
+        setReceived(load<f64>(slot + SLOT_VALUE));
         store64(slot + SLOT_STAMP, head + oneLap);
         return SUCCESS;
       }
@@ -153,8 +150,8 @@ export function arrayDisconnect(c: usize): bool {
     const seen = cas64(c + A_TAIL, tail, tail | mark);
     if (seen == tail) {
       // Pairs with every sleepWait/waitAsync on either word: they re-try and see the mark.
-      wakeAll(c + C_SEND_SEQ, c + C_SEND_WAITERS);
-      wakeAll(c + C_RECV_SEQ, c + C_RECV_WAITERS);
+      wakeAll(c + C_SEND);
+      wakeAll(c + C_RECV);
       return true;
     }
     tail = seen;
@@ -168,15 +165,15 @@ export function arrayDisconnect(c: usize): bool {
 // @ts-ignore: decorator
 @inline export function arrayTrySend(c: usize, value: f64): i32 {
   const r = ringPush(c, value);
-  if (r == SUCCESS) wakeOne(c + C_RECV_SEQ, c + C_RECV_WAITERS);
+  if (r == SUCCESS) wakeOne(c + C_RECV);
   return r;
 }
 
-/** try_recv: SUCCESS (value in arrayReceived()), EMPTY or DISCONNECTED; wakes one sleeping sender. */
+/** try_recv: SUCCESS (value in received.ts), EMPTY or DISCONNECTED; wakes one sleeping sender. */
 // @ts-ignore: decorator
 @inline export function arrayTryRecv(c: usize): i32 {
   const r = ringPop(c);
-  if (r == SUCCESS) wakeOne(c + C_SEND_SEQ, c + C_SEND_WAITERS);
+  if (r == SUCCESS) wakeOne(c + C_SEND);
   return r;
 }
 
@@ -193,17 +190,17 @@ function arraySendCold(c: usize, value: f64, deadline: f64): i32 {
     if (code != FULL) return code;
   }
   for (;;) {
-    const seen = sleepPrepare(c + C_SEND_SEQ, c + C_SEND_WAITERS);
+    const seen = sleepPrepare(c + C_SEND);
     const code = arrayTrySend(c, value);
-    if (code != FULL) { sleepDone(c + C_SEND_WAITERS); return code; }
-    const w = sleepWait(c + C_SEND_SEQ, seen, deadline); // woken by arrayTryRecv / disconnect
-    sleepDone(c + C_SEND_WAITERS);
+    if (code != FULL) { sleepDone(c + C_SEND); return code; }
+    const w = sleepWait(c + C_SEND, seen, deadline); // woken by arrayTryRecv / disconnect
+    sleepDone(c + C_SEND);
     if (w == TIMED_OUT) return TIMEOUT;
   }
   return TIMEOUT; // not reached
 }
 
-/** recv until `deadline`: SUCCESS (value in arrayReceived()), DISCONNECTED or TIMEOUT. */
+/** recv until `deadline`: SUCCESS (value in received.ts), DISCONNECTED or TIMEOUT. */
 // @ts-ignore: decorator
 @inline export function arrayRecv(c: usize, deadline: f64): i32 {
   const r = arrayTryRecv(c);
@@ -216,11 +213,11 @@ function arrayRecvCold(c: usize, deadline: f64): i32 {
     if (code != EMPTY) return code;
   }
   for (;;) {
-    const seen = sleepPrepare(c + C_RECV_SEQ, c + C_RECV_WAITERS);
+    const seen = sleepPrepare(c + C_RECV);
     const code = arrayTryRecv(c);
-    if (code != EMPTY) { sleepDone(c + C_RECV_WAITERS); return code; }
-    const w = sleepWait(c + C_RECV_SEQ, seen, deadline); // woken by arrayTrySend / disconnect
-    sleepDone(c + C_RECV_WAITERS);
+    if (code != EMPTY) { sleepDone(c + C_RECV); return code; }
+    const w = sleepWait(c + C_RECV, seen, deadline); // woken by arrayTrySend / disconnect
+    sleepDone(c + C_RECV);
     if (w == TIMED_OUT) return TIMEOUT;
   }
   return TIMEOUT; // not reached
@@ -232,21 +229,21 @@ function arrayRecvCold(c: usize, deadline: f64): i32 {
  * Atomics.waitAsync(SEND_SEQ, value read) and calls arraySendDone before stepping again.
  */
 export function arraySendStep(c: usize, value: f64): i32 {
-  sleepPrepare(c + C_SEND_SEQ, c + C_SEND_WAITERS); // the host read SEQ before this call
+  sleepPrepare(c + C_SEND); // the host read SEQ before this call
   const code = arrayTrySend(c, value);
-  if (code != FULL) { sleepDone(c + C_SEND_WAITERS); return code; }
+  if (code != FULL) { sleepDone(c + C_SEND); return code; }
   return WOULD_BLOCK;
 }
-export function arraySendDone(c: usize): void { sleepDone(c + C_SEND_WAITERS); }
+export function arraySendDone(c: usize): void { sleepDone(c + C_SEND); }
 
 /** One step of an asynchronous receive: as arraySendStep, on RECV_SEQ. */
 export function arrayRecvStep(c: usize): i32 {
-  sleepPrepare(c + C_RECV_SEQ, c + C_RECV_WAITERS);
+  sleepPrepare(c + C_RECV);
   const code = arrayTryRecv(c);
-  if (code != EMPTY) { sleepDone(c + C_RECV_WAITERS); return code; }
+  if (code != EMPTY) { sleepDone(c + C_RECV); return code; }
   return WOULD_BLOCK;
 }
-export function arrayRecvDone(c: usize): void { sleepDone(c + C_RECV_WAITERS); }
+export function arrayRecvDone(c: usize): void { sleepDone(c + C_RECV); }
 
 export function arrayIsDisconnected(c: usize): bool {
   return (load64(c + A_TAIL) & (load64(c + A_ONE_LAP) >> 1)) != 0;

@@ -17,7 +17,7 @@
 import { objNew, objRetain, objRelease, objFree } from "../engine/object";
 import { load32, store32 } from "../sync/atomic";
 import { CE_CHAN, CE_CHAN_GEN, CHAN_END_SIZE } from "./layout";
-import { chanDisconnect } from "./index";
+import { chanDisconnect, chanFree, chanCarriesBlocks } from "./index";
 import { O_GEN } from "../layout";
 
 /** A new end (`tag` TAG_CHAN_SENDER or TAG_CHAN_RECEIVER) taking one reference to `c`, or 0 (OOM). */
@@ -34,11 +34,20 @@ export function endNew(c: usize, tag: u32): usize {
 // @ts-ignore: decorator
 @inline export function endChan(e: usize): usize { return <usize><u32>load32(e + CE_CHAN); }
 
-/** The last handle of end `e` is gone (its REFS reached 0): disconnect and release the channel. */
-export function endDestroy(e: usize): void {
+/**
+ * The last handle of end `e` is gone (its REFS reached 0): disconnect and release the channel.
+ * Returns 0, or the channel when that was its last reference and its messages are message blocks:
+ * the host then frees the messages still buffered (only it can release handles inside them) and
+ * calls chanFree. Numeric channels are freed here.
+ */
+export function endDestroy(e: usize): usize {
   const c = endChan(e);
   chanDisconnect(c);
-  if (objRelease(c) == 0) objFree(c); // the ring is inline: nothing else to free
+  if (objRelease(c) != 0) return 0;
+  // REFS 0: both ends are gone and nothing is parked on c, so nobody else can reach it.
+  if (chanCarriesBlocks(c)) return c;
+  chanFree(c);
+  return 0;
 }
 
 /** One more handle of end `e` (SUCCESS, or INVALID_HANDLE if it already died). */
@@ -47,6 +56,10 @@ export function endRetain(e: usize): i32 { return objRetain(e); }
 /** One handle of end `e` less; the last one disconnects and frees the end. Returns REFS left. */
 export function endRelease(e: usize): i32 {
   const left = objRelease(e);
-  if (left == 0) { endDestroy(e); objFree(e); }
+  if (left == 0) {
+    const c = endDestroy(e);
+    if (c != 0) chanFree(c); // reached with no messages buffered: the host's failure path in bounded()
+    objFree(e);
+  }
   return left;
 }

@@ -1,59 +1,67 @@
 // Waker: how blocked senders and receivers sleep, and who wakes them.
 //
-// crossbeam registers each blocked operation in a waker list; weft's threads have no per-thread
-// context objects to register, so each direction has one futex word that counts progress:
+// Each direction of a channel has one waker block (layout.ts: C_SEND, C_RECV):
 //
-//   SEND_SEQ      bumped by every successful receive (a slot became free) and by disconnection;
-//                 blocked senders sleep on it
-//   SEND_WAITERS  senders announced as (about to be) asleep on SEND_SEQ
-//   RECV_SEQ      bumped by every successful send (a message arrived) and by disconnection;
-//                 blocked receivers sleep on it
-//   RECV_WAITERS  receivers announced as (about to be) asleep on RECV_SEQ
+//   SEQ        futex word counting progress in this direction. The SEND block's SEQ is bumped
+//              by every successful receive (a slot became free) and by disconnection; the RECV
+//              block's by every successful send (a message arrived) and by disconnection
+//   WAITERS    single operations announced as (about to be) asleep on SEQ
+//   SEL_LOCK, SEL_COUNT, SEL_HEAD
+//              the selectors: `select` calls (and rendezvous operations) waiting on several
+//              things at once, registered as entries in a list (selectors.ts). A thread can
+//              sleep on one futex word only, so a selector sleeps on its own context word and
+//              is woken through this list.
 //
 // Sleeping (`sleepPrepare` / `sleepWait` / `sleepDone`): read SEQ, announce (WAITERS + 1), try the
 // operation once more, then wait while SEQ still holds the value read first.
 // Waking (`wakeOne` after progress, `wakeAll` on disconnection): bump SEQ, then notify if
-// WAITERS > 0.
+// WAITERS > 0; then, if SEL_COUNT > 0, select one (or every) registered selector.
 //
 // No lost wake-up (all wasm atomics are SeqCst, a Dekker pair): the sleeper announces *then*
 // retries; the peer makes progress (writes a stamp) *then* bumps SEQ *then* reads WAITERS. If the
 // retry missed the progress, the announce came first, so the peer sees WAITERS > 0 and notifies;
 // and the SEQ read came before the bump, so a wait that starts after the bump returns at once.
+// Selectors follow the same pattern with SEL_COUNT (register, then retry, then sleep).
 // Exactly-when-needed: the peer skips the notify syscall while nobody is announced. A woken
 // sleeper that loses the slot/message to a newcomer sleeps again: the progress was used by
 // someone, so nothing is lost. Progress wakes one sleeper per event (each event frees one slot
-// or delivers one message); disconnection wakes all.
+// or delivers one message) and one selector; disconnection wakes all.
 import { load32, add32, sub32 } from "../sync/atomic";
 import { futexWait, futexWake } from "../sync/futex";
+import { W_SEQ, W_WAITERS, W_SEL_COUNT } from "./layout";
+import { selectorsNotify } from "./selectors";
 
-/** Reads the sequence word at `seq` and announces a sleeper in `waiters`; returns the value read. */
+/** Reads waker `w`'s sequence word and announces a sleeper; returns the value read. */
 // @ts-ignore: decorator
-@inline export function sleepPrepare(seq: usize, waiters: usize): i32 {
-  const s = load32(seq); // before the announce and the retry: see the header
-  add32(waiters, 1);
+@inline export function sleepPrepare(w: usize): i32 {
+  const s = load32(w + W_SEQ); // before the announce and the retry: see the header
+  add32(w + W_WAITERS, 1);
   return s;
 }
 
-/** Sleeps while `*seq == seen` (pairs with wakeOne/wakeAll on the same word): futexWait's code. */
+/** Sleeps while `SEQ == seen` (pairs with wakeOne/wakeAll on the same block): futexWait's code. */
 // @ts-ignore: decorator
-@inline export function sleepWait(seq: usize, seen: i32, deadline: f64): i32 {
-  return futexWait(seq, seen, deadline);
+@inline export function sleepWait(w: usize, seen: i32, deadline: f64): i32 {
+  return futexWait(w + W_SEQ, seen, deadline);
 }
 
 /** Withdraws the sleeper announced by sleepPrepare. */
 // @ts-ignore: decorator
-@inline export function sleepDone(waiters: usize): void { sub32(waiters, 1); }
+@inline export function sleepDone(w: usize): void { sub32(w + W_WAITERS, 1); }
 
-/** After one unit of progress: bump the word, wake one announced sleeper if any. */
+/** After one unit of progress: bump SEQ, wake one announced sleeper and one selector, if any. */
 // @ts-ignore: decorator
-@inline export function wakeOne(seq: usize, waiters: usize): void {
-  add32(seq, 1);
+@inline export function wakeOne(w: usize): void {
+  add32(w + W_SEQ, 1);
   // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word.
-  if (load32(waiters) > 0) futexWake(seq, 1);
+  if (load32(w + W_WAITERS) > 0) futexWake(w + W_SEQ, 1);
+  // Pairs with the register-then-retry of selectors.ts.
+  if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, false);
 }
 
-/** On disconnection: bump the word and wake every sleeper (they will all see the mark). */
-export function wakeAll(seq: usize, waiters: usize): void {
-  add32(seq, 1);
-  if (load32(waiters) > 0) futexWake(seq, i32.MAX_VALUE);
+/** On disconnection: bump SEQ and wake every sleeper and selector (they will all see the mark). */
+export function wakeAll(w: usize): void {
+  add32(w + W_SEQ, 1);
+  if (load32(w + W_WAITERS) > 0) futexWake(w + W_SEQ, i32.MAX_VALUE);
+  if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, true);
 }

@@ -8,29 +8,28 @@
 // weft handle (spawn args, messages), and the last drop of a side disconnects the channel (the
 // end's destroy hook, assembly/channel/counter.ts). The channel pointer is cached per handle.
 //
-// Payloads: numbers stored in the slot as f64 ("f64": any number; "i32"/"u32": integers in range).
+// Payloads (payload.ts): each message is one f64 in the slot; encode before sending (discard if
+// the send fails), decode after receiving.
 import { engine, Engine, views } from "../engine";
 import { SharedHandle, registerHandleType, adopt, takeAdopting, RawHandle, fromRawChecked, releaseRef } from "../handle";
 import {
-  Code, fromCode, checkTimeout, MainThreadBlockError, InvalidArgumentError, UnsupportedValueError,
+  Code, fromCode, checkTimeout, MainThreadBlockError, InvalidArgumentError,
   SendError, RecvError, TrySendError, TryRecvError, SendTimeoutError, RecvTimeoutError,
 } from "../errors";
 import { waitAsync } from "../keepalive";
-
-/** Payload kinds of the numeric channels. */
-export type NumericKind = "f64" | "i32" | "u32";
+import { Payload, payloadFor, drainBlocks } from "./payload";
 
 abstract class ChannelEnd extends SharedHandle {
   protected readonly e: Engine;
   readonly #chan: number;
-  /** Payload kind code (CHAN_KIND_*) of the channel. */
-  protected readonly kind: number;
+  /** How messages of this channel become slot values (payload.ts). */
+  protected readonly payload: Payload;
 
   protected constructor(raw: RawHandle) {
     super(raw.ptr, raw.gen);
     this.e = engine();
     this.#chan = this.e.x.chan_end_chan(raw.ptr);
-    this.kind = views().u32[(this.#chan + this.e.L.O_AUX) >>> 2];
+    this.payload = payloadFor(views().u32[(this.#chan + this.e.L.O_AUX) >>> 2], this.e.L);
   }
 
   /** The channel pointer; throws DroppedError once this handle is closed. */
@@ -41,9 +40,14 @@ abstract class ChannelEnd extends SharedHandle {
 
   /** Messages in the channel now. */
   get len(): number { return this.e.x.chan_len(this.chan); }
-  /** The capacity the channel was made with. */
-  get capacity(): number { return this.e.x.chan_capacity(this.chan); }
+  /** The capacity the channel was made with: Infinity when unbounded, 0 for a rendezvous channel. */
+  get capacity(): number {
+    const { x, L } = this.e;
+    const c = this.chan;
+    return x.chan_flavor(c) === L.FLAVOR_LIST ? Infinity : x.chan_capacity(c);
+  }
   isEmpty(): boolean { return this.len === 0; }
+  /** Whether a send would block now (always false when unbounded, always true for rendezvous). */
   isFull(): boolean { return this.len === this.capacity; }
   /** Whether every handle of the other side (or of this side) was dropped. */
   isDisconnected(): boolean { return this.e.x.chan_is_disconnected(this.chan) !== 0; }
@@ -82,7 +86,7 @@ abstract class ChannelEnd extends SharedHandle {
 }
 
 /** The sending side of a channel. Clone it for more producers; the last drop disconnects. */
-export class Sender<T extends number = number> extends ChannelEnd {
+export class Sender<T = number> extends ChannelEnd {
   /** @internal made by weft.bounded(); not constructible directly. */
   constructor() {
     const raw = takeAdopting();
@@ -92,28 +96,31 @@ export class Sender<T extends number = number> extends ChannelEnd {
   protected get tagName(): string { return "TAG_CHAN_SENDER"; }
 
   /** Re-creates a Sender from `intoRaw()` values, checked against the heap. */
-  static fromRaw<T extends number = number>(raw: RawHandle): Sender<T> { return fromRawChecked("TAG_CHAN_SENDER", raw, "Sender"); }
+  static fromRaw<T = number>(raw: RawHandle): Sender<T> { return fromRawChecked("TAG_CHAN_SENDER", raw, "Sender"); }
 
   /** Sends `value`, blocking while the channel is full. Throws SendError (value back) once disconnected. */
   send(value: T): void {
-    const v = this.#check(value, "Sender.send");
     const c = this.chan;
+    const v = this.payload.encode(value, "Sender.send");
     const { x } = this.e;
     let code = x.chan_try_send(c, v);
     if (code === Code.FULL) {
-      if (!this.e.canBlock) throw new MainThreadBlockError("Sender.send", "sendAsync()");
+      if (!this.e.canBlock) { this.payload.discard(v); throw new MainThreadBlockError("Sender.send", "sendAsync()"); }
       code = x.chan_send(c, v, Infinity);
     }
     if (code === Code.SUCCESS) return;
+    this.payload.discard(v);
     if (code === Code.DISCONNECTED) throw new SendError(value);
     throw fromCode(code, "Sender");
   }
 
   /** Sends `value` if a slot is free now; throws TrySendError "Full" | "Disconnected" (value back). */
   trySend(value: T): void {
-    const v = this.#check(value, "Sender.trySend");
-    const code = this.e.x.chan_try_send(this.chan, v);
+    const c = this.chan;
+    const v = this.payload.encode(value, "Sender.trySend");
+    const code = this.e.x.chan_try_send(c, v);
     if (code === Code.SUCCESS) return;
+    this.payload.discard(v);
     if (code === Code.FULL) throw new TrySendError("Full", value);
     if (code === Code.DISCONNECTED) throw new TrySendError("Disconnected", value);
     throw fromCode(code, "Sender");
@@ -122,15 +129,19 @@ export class Sender<T extends number = number> extends ChannelEnd {
   /** Waits at most `ms` for a free slot; throws SendTimeoutError "Timeout" | "Disconnected" (value back). */
   sendTimeout(value: T, ms: number): void {
     checkTimeout(ms, "Sender.sendTimeout");
-    const v = this.#check(value, "Sender.sendTimeout");
     const c = this.chan;
+    const v = this.payload.encode(value, "Sender.sendTimeout");
     const { x } = this.e;
     let code = x.chan_try_send(c, v);
     if (code === Code.FULL && ms > 0) {
-      if (!this.e.canBlock) throw new MainThreadBlockError("Sender.sendTimeout", "sendAsync({ timeout })");
+      if (!this.e.canBlock) {
+        this.payload.discard(v);
+        throw new MainThreadBlockError("Sender.sendTimeout", "sendAsync({ timeout })");
+      }
       code = x.chan_send(c, v, ms);
     }
     if (code === Code.SUCCESS) return;
+    this.payload.discard(v);
     if (code === Code.FULL || code === Code.TIMEOUT) throw new SendTimeoutError("Timeout", value, ms);
     if (code === Code.DISCONNECTED) throw new SendTimeoutError("Disconnected", value, ms);
     throw fromCode(code, "Sender");
@@ -142,25 +153,30 @@ export class Sender<T extends number = number> extends ChannelEnd {
    */
   async sendAsync(value: T, opts: { timeout?: number } = {}): Promise<void> {
     const timeout = checkTimeout(opts?.timeout ?? Infinity, "Sender.sendAsync");
-    const v = this.#check(value, "Sender.sendAsync");
     const c = this.chan;
+    const v = this.payload.encode(value, "Sender.sendAsync");
     const { x, L } = this.e;
-    let code = x.chan_try_send(c, v);
-    if (code === Code.FULL) {
-      code = await this.stepAsync(() => x.chan_send_step(c, v), () => x.chan_send_done(c), L.C_SEND_SEQ, timeout);
+    let code: number;
+    try {
+      code = x.chan_try_send(c, v);
+      if (code === Code.FULL) {
+        code = await this.stepAsync(() => x.chan_send_step(c, v), () => x.chan_send_done(c), L.C_SEND_SEQ, timeout);
+      }
+    } catch (e) {
+      this.payload.discard(v);
+      throw e;
     }
     if (code === Code.SUCCESS) return;
+    this.payload.discard(v);
     const timed = opts?.timeout !== undefined;
     if (code === Code.TIMEOUT) throw new SendTimeoutError("Timeout", value, timeout);
     if (code === Code.DISCONNECTED) throw timed ? new SendTimeoutError("Disconnected", value, timeout) : new SendError(value);
     throw fromCode(code, "Sender");
   }
-
-  #check(value: unknown, what: string): number { return checkPayload(this.kind, this.e.L, value, what); }
 }
 
 /** The receiving side of a channel. Clone it for more consumers; iterate until disconnection. */
-export class Receiver<T extends number = number> extends ChannelEnd {
+export class Receiver<T = number> extends ChannelEnd {
   /** @internal made by weft.bounded(); not constructible directly. */
   constructor() {
     const raw = takeAdopting();
@@ -170,7 +186,7 @@ export class Receiver<T extends number = number> extends ChannelEnd {
   protected get tagName(): string { return "TAG_CHAN_RECEIVER"; }
 
   /** Re-creates a Receiver from `intoRaw()` values, checked against the heap. */
-  static fromRaw<T extends number = number>(raw: RawHandle): Receiver<T> { return fromRawChecked("TAG_CHAN_RECEIVER", raw, "Receiver"); }
+  static fromRaw<T = number>(raw: RawHandle): Receiver<T> { return fromRawChecked("TAG_CHAN_RECEIVER", raw, "Receiver"); }
 
   /** Blocks until a message arrives; throws RecvError once the channel is empty and disconnected. */
   recv(): T {
@@ -181,7 +197,7 @@ export class Receiver<T extends number = number> extends ChannelEnd {
       if (!this.e.canBlock) throw new MainThreadBlockError("Receiver.recv", "recvAsync()");
       code = x.chan_recv(c, Infinity);
     }
-    if (code === Code.SUCCESS) return x.chan_value() as T;
+    if (code === Code.SUCCESS) return this.payload.decode(x.chan_value()) as T;
     if (code === Code.DISCONNECTED) throw new RecvError();
     throw fromCode(code, "Receiver");
   }
@@ -190,7 +206,7 @@ export class Receiver<T extends number = number> extends ChannelEnd {
   tryRecv(): T {
     const { x } = this.e;
     const code = x.chan_try_recv(this.chan);
-    if (code === Code.SUCCESS) return x.chan_value() as T;
+    if (code === Code.SUCCESS) return this.payload.decode(x.chan_value()) as T;
     if (code === Code.EMPTY) throw new TryRecvError("Empty");
     if (code === Code.DISCONNECTED) throw new TryRecvError("Disconnected");
     throw fromCode(code, "Receiver");
@@ -206,7 +222,7 @@ export class Receiver<T extends number = number> extends ChannelEnd {
       if (!this.e.canBlock) throw new MainThreadBlockError("Receiver.recvTimeout", "recvAsync({ timeout })");
       code = x.chan_recv(c, ms);
     }
-    if (code === Code.SUCCESS) return x.chan_value() as T;
+    if (code === Code.SUCCESS) return this.payload.decode(x.chan_value()) as T;
     if (code === Code.EMPTY || code === Code.TIMEOUT) throw new RecvTimeoutError("Timeout", ms);
     if (code === Code.DISCONNECTED) throw new RecvTimeoutError("Disconnected", ms);
     throw fromCode(code, "Receiver");
@@ -221,7 +237,7 @@ export class Receiver<T extends number = number> extends ChannelEnd {
     const c = this.chan;
     const { x, L } = this.e;
     let code = x.chan_try_recv(c);
-    if (code === Code.SUCCESS) return x.chan_value() as T;
+    if (code === Code.SUCCESS) return this.payload.decode(x.chan_value()) as T;
     // chan_value is this thread's *last* receive: read it right after the successful step, as
     // other receives on this thread (another recvAsync) may run before our await resumes.
     let value = 0;
@@ -233,7 +249,7 @@ export class Receiver<T extends number = number> extends ChannelEnd {
       };
       code = await this.stepAsync(step, () => x.chan_recv_done(c), L.C_RECV_SEQ, timeout);
     }
-    if (code === Code.SUCCESS) return value as T;
+    if (code === Code.SUCCESS) return this.payload.decode(value) as T;
     const timed = opts?.timeout !== undefined;
     if (code === Code.TIMEOUT) throw new RecvTimeoutError("Timeout", timeout);
     if (code === Code.DISCONNECTED) throw timed ? new RecvTimeoutError("Disconnected", timeout) : new RecvError();
@@ -259,31 +275,11 @@ export class Receiver<T extends number = number> extends ChannelEnd {
   }
 }
 
-/** The slot value for `value` in a channel of `kind`; typed errors, nothing sent, on bad input. */
-function checkPayload(kind: number, L: Record<string, number>, value: unknown, what: string): number {
-  if (typeof value !== "number") {
-    throw new UnsupportedValueError(`${what}: this channel carries numbers (${kindName(kind, L)}), got ${typeof value}`);
-  }
-  if (kind === L.CHAN_KIND_I32) {
-    if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7FFFFFFF) {
-      throw new InvalidArgumentError(`${what}: an i32 channel carries integers in [-2^31, 2^31 - 1], got ${value}`);
-    }
-    return value | 0;
-  }
-  if (kind === L.CHAN_KIND_U32) {
-    if (!Number.isInteger(value) || value < 0 || value > 0xFFFFFFFF) {
-      throw new InvalidArgumentError(`${what}: a u32 channel carries integers in [0, 2^32 - 1], got ${value}`);
-    }
-    return value >>> 0;
-  }
-  return value;
-}
-
-function kindName(kind: number, L: Record<string, number>): NumericKind {
-  return kind === L.CHAN_KIND_I32 ? "i32" : kind === L.CHAN_KIND_U32 ? "u32" : "f64";
-}
-
-const destroyEnd = (ptr: number): void => { engine().x.chan_end_destroy(ptr); };
+const destroyEnd = (ptr: number): void => {
+  const { x } = engine();
+  const c = x.chan_end_destroy(ptr);
+  if (c !== 0) { drainBlocks(c); x.chan_free(c); } // the last end of a channel of message blocks
+};
 registerHandleType("TAG_CHAN_SENDER", {
   name: "Sender",
   make: (ptr, gen) => adopt({ ptr, gen }, () => new Sender()),
