@@ -15,6 +15,7 @@ export {
   CHAN_KIND_U32, CHAN_KIND_BYTES, CHAN_KIND_ANY, CE_CHAN, CE_CHAN_GEN, CHAN_END_SIZE,
 } from "../channel/layout";
 export { ARRAY_MAX_CAP, A_HEAD, A_TAIL, A_SLOTS } from "../channel/array";
+export { L_SIZE, L_BLOCK_SIZE } from "../channel/list";
 
 /** A channel with REFS = 1 (the caller's), or 0 when out of memory or given bad arguments. */
 export function chan_new(flavor: u32, kind: u32, cap: u32): usize { return chanNew(flavor, kind, cap); }

@@ -14,10 +14,17 @@ import { engine, Engine, views } from "../engine";
 import { SharedHandle, registerHandleType, adopt, takeAdopting, RawHandle, fromRawChecked, releaseRef } from "../handle";
 import {
   Code, fromCode, checkTimeout, MainThreadBlockError, InvalidArgumentError,
-  SendError, RecvError, TrySendError, TryRecvError, SendTimeoutError, RecvTimeoutError,
+  SendError, RecvError, TrySendError, TryRecvError, SendTimeoutError, RecvTimeoutError, OutOfMemoryError,
 } from "../errors";
 import { waitAsync } from "../keepalive";
 import { Payload, payloadFor, drainBlocks } from "./payload";
+
+/** The error of a send that failed other than Full/Timeout/Disconnected (the value was not sent). */
+function sendFailure(code: number): Error {
+  // An unbounded channel could not allocate its next block (engine().L.L_BLOCK_SIZE bytes).
+  if (code === Code.OUT_OF_MEMORY) return new OutOfMemoryError(engine().L.L_BLOCK_SIZE);
+  return fromCode(code, "Sender");
+}
 
 abstract class ChannelEnd extends SharedHandle {
   protected readonly e: Engine;
@@ -111,7 +118,7 @@ export class Sender<T = number> extends ChannelEnd {
     if (code === Code.SUCCESS) return;
     this.payload.discard(v);
     if (code === Code.DISCONNECTED) throw new SendError(value);
-    throw fromCode(code, "Sender");
+    throw sendFailure(code);
   }
 
   /** Sends `value` if a slot is free now; throws TrySendError "Full" | "Disconnected" (value back). */
@@ -123,7 +130,7 @@ export class Sender<T = number> extends ChannelEnd {
     this.payload.discard(v);
     if (code === Code.FULL) throw new TrySendError("Full", value);
     if (code === Code.DISCONNECTED) throw new TrySendError("Disconnected", value);
-    throw fromCode(code, "Sender");
+    throw sendFailure(code);
   }
 
   /** Waits at most `ms` for a free slot; throws SendTimeoutError "Timeout" | "Disconnected" (value back). */
@@ -144,7 +151,7 @@ export class Sender<T = number> extends ChannelEnd {
     this.payload.discard(v);
     if (code === Code.FULL || code === Code.TIMEOUT) throw new SendTimeoutError("Timeout", value, ms);
     if (code === Code.DISCONNECTED) throw new SendTimeoutError("Disconnected", value, ms);
-    throw fromCode(code, "Sender");
+    throw sendFailure(code);
   }
 
   /**
@@ -171,7 +178,7 @@ export class Sender<T = number> extends ChannelEnd {
     const timed = opts?.timeout !== undefined;
     if (code === Code.TIMEOUT) throw new SendTimeoutError("Timeout", value, timeout);
     if (code === Code.DISCONNECTED) throw timed ? new SendTimeoutError("Disconnected", value, timeout) : new SendError(value);
-    throw fromCode(code, "Sender");
+    throw sendFailure(code);
   }
 }
 

@@ -31,6 +31,16 @@ export function bounded<T = number>(cap: number, opts: ChannelOptions = {}): [Se
   return makeChannel<T>(L.FLAVOR_ARRAY, kind, cap, L.A_SLOTS + cap * 16);
 }
 
+/**
+ * An unbounded MPMC channel (list flavor): sends never block; each block of 31 messages is
+ * allocated from the shared heap on demand and freed once received. [Sender, Receiver].
+ */
+export function unbounded<T = number>(opts: ChannelOptions = {}): [Sender<T>, Receiver<T>] {
+  const { L } = engine();
+  const kind = kindCode(opts?.of ?? "f64", L, "unbounded");
+  return makeChannel<T>(L.FLAVOR_LIST, kind, 0, L.L_SIZE + L.L_BLOCK_SIZE);
+}
+
 /** A channel of `flavor` with its two ends; `bytes` is the size reported if memory runs out. */
 function makeChannel<T>(flavor: number, kind: number, cap: number, bytes: number): [Sender<T>, Receiver<T>] {
   const { x, L } = engine();
@@ -50,8 +60,12 @@ function makeChannel<T>(flavor: number, kind: number, cap: number, bytes: number
   }
 }
 
-/** std::sync::mpsc names. `channel()` (unbounded) arrives with the list flavor. */
+/** std::sync::mpsc names. */
 export const mpsc = {
+  /** Rust's channel(): an unbounded channel (weft.unbounded). */
+  channel<T = number>(opts: ChannelOptions = {}): [Sender<T>, Receiver<T>] {
+    return unbounded<T>(opts);
+  },
   /** Rust's sync_channel(n): a bounded channel (n = 0, rendezvous, is not implemented yet). */
   syncChannel<T = number>(n: number, opts: ChannelOptions = {}): [Sender<T>, Receiver<T>] {
     return bounded<T>(n, opts);
