@@ -157,7 +157,16 @@ function listPush(c: usize, value: f64): i32 {
       //    block: allocate it now, before claiming, so a failure leaves the channel untouched
       //    and the others' wait at the phantom position stays short.
       spare = blockNew();
-      if (spare == 0) return OUT_OF_MEMORY;
+      if (spare == 0) {
+        // The heap is exhausted. If TAIL is still here, slot 30 is ours to take and we cannot:
+        // nothing was claimed, so the send simply fails. If another sender moved TAIL on
+        // meanwhile (and installed the next block), a lower slot may be ours: look again.
+        const now = load64(c + L_TAIL);
+        if (now == tail) return OUT_OF_MEMORY;
+        tail = now;
+        block = blockAt(c + L_TAIL_BLOCK);
+        continue;
+      }
     }
     // 4. Claim position `tail` by moving TAIL on. `block` is the block of `tail`: TAIL was
     //    `tail` before and after we read TAIL_BLOCK (a won cmpxchg proves it, as positions only
