@@ -300,7 +300,7 @@ describe("channel (list flavor)", () => {
           break;
         }
       }
-      return [true, timeouts >= 0];
+      return [true, timeouts >= 0]; // timeouts: how many retries a 1 ms wait needed (any number)
     });
     tx.close(); rx.close();
     await p.join();
