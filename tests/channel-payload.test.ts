@@ -363,6 +363,24 @@ describe("payload drops", () => {
     outerRx.close();
     expect(heap()).toBe(before);
   });
+
+  test("drops: a long chain of channels, each buffered inside the previous one, is freed in full", () => {
+    const depth = 20_000; // far deeper than a recursive drop's stack would allow
+    const before = heap();
+    const [head, headRx] = weft.bounded(1, { of: "any" });
+    let tx = head;
+    for (let i = 0; i < depth; i++) {
+      const [ntx, nrx] = weft.bounded(1, { of: "any" });
+      tx.send({ i, next: nrx });
+      nrx.close(); tx.close();
+      tx = ntx;
+    }
+    const m = new weft.Mutex("end");
+    tx.send({ last: m });
+    tx.close(); m.drop();
+    headRx.close(); // frees every channel of the chain, their messages and the Mutex
+    expect(heap()).toBe(before);
+  });
 });
 
 describe("payload failed sends", () => {

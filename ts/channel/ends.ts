@@ -17,7 +17,7 @@ import {
   SendError, RecvError, TrySendError, TryRecvError, SendTimeoutError, RecvTimeoutError,
 } from "../errors";
 import { waitAsync } from "../keepalive";
-import { Payload, payloadFor, drainBlocks } from "./payload";
+import { Payload, payloadFor, dropChannel } from "./payload";
 
 abstract class ChannelEnd extends SharedHandle {
   protected readonly e: Engine;
@@ -278,7 +278,7 @@ export class Receiver<T = number> extends ChannelEnd {
 const destroyEnd = (ptr: number): void => {
   const { x } = engine();
   const c = x.chan_end_destroy(ptr);
-  if (c !== 0) { drainBlocks(c); x.chan_free(c); } // the last end of a channel of message blocks
+  if (c !== 0) dropChannel(c); // the last end of a channel of message blocks: drain, then free
 };
 registerHandleType("TAG_CHAN_SENDER", {
   name: "Sender",

@@ -20,7 +20,7 @@
 //
 // A Payload is chosen once per channel end (by the channel's kind code); the send paths call
 // encode → (try the send) → discard on failure, the receive paths decode what they took.
-import { Code, InvalidArgumentError, UnsupportedValueError } from "../errors";
+import { Code, InvalidArgumentError, OutOfMemoryError, UnsupportedValueError } from "../errors";
 import { alloc, engine, views } from "../engine";
 import { SharedHandle } from "../handle";
 import { encodeToHeap, decodeFromHeap, freeEncoded } from "../codec";
@@ -120,6 +120,8 @@ const bytes: Payload = {
       throw new UnsupportedValueError(`${what}: this channel carries bytes (Uint8Array, another ArrayBufferView, ArrayBuffer or SharedArrayBuffer), got ${describe(value)}`);
     }
     const len = src.byteLength;
+    // The engine takes sizes as u32: a bigger one would wrap, so refuse it here.
+    if (BLOCK_HEADER + len > 0xFFFFFFFF) throw new OutOfMemoryError(BLOCK_HEADER + len);
     const p = alloc(BLOCK_HEADER + len); // OutOfMemoryError: nothing allocated
     // Not yet published: the send that follows is the release (see the header comment).
     const V = views(); // after alloc: the memory may have grown
@@ -192,8 +194,31 @@ export function kindCode(of: unknown, L: Record<string, number>, what: string): 
 }
 
 /**
- * Frees the message blocks still buffered in channel `c`, which the engine handed over when its
- * last end was dropped (chan_end_destroy); the caller frees the channel next. Each message is
+ * Frees channel `c`, which the engine handed over when its last end was dropped
+ * (chan_end_destroy): its buffered message blocks (drainBlocks), then the channel (chan_free).
+ *
+ * Iterative, not recursive: dropping a message may drop the last end of another channel of
+ * blocks (a Receiver inside a message), which comes back here; such channels are queued and freed
+ * by the outermost call on this thread, so a long chain of channels, each buffered inside the
+ * previous one, is freed in constant stack depth.
+ */
+export function dropChannel(c: number): void {
+  if (queue !== null) { queue.push(c); return; } // the loop below, further up this stack, frees it
+  queue = [c];
+  try {
+    for (let i = 0; i < queue.length; i++) {
+      drainBlocks(queue[i]);
+      engine().x.chan_free(queue[i]);
+    }
+  } finally {
+    queue = null;
+  }
+}
+let queue: number[] | null = null;
+
+/**
+ * Frees the message blocks still buffered in channel `c` (REFS 0, handed over by
+ * chan_end_destroy); the caller frees the channel next (dropChannel does both). Each message is
  * received and dropped: its handle references are given back (which may free the objects they
  * name, other channels included) and its block freed. Never throws: a message that cannot be
  * decoded (none should) loses only its handle references, and the others are still freed.
