@@ -21,7 +21,7 @@ function samples(): unknown[] {
     { a: 1, b: { c: [1, 2, 3], d: "x".repeat(1000) } },
     new Map<unknown, unknown>([["k", 1], [2, { v: true }]]),
     new Set([1, "a", 3]),
-    new Date(1_700_000_000_000),
+    new Date(1_700_000_000_000), /ab+c/gi,
     new Float64Array([1.5, -2, 3]), new Int32Array([-1, 2, 2 ** 31 - 1]), new Uint8Array([0, 255]),
     new BigInt64Array([1n, -2n]),
     cyclic,
@@ -115,6 +115,10 @@ describe("payload any", () => {
     for (const v of vs) expect(rx.recv()).toEqual(v);
     tx.send(undefined);
     expect(rx.tryRecv()).toBeUndefined();
+    tx.send(new TypeError("boom"));
+    const err = rx.recv();
+    expect(err).toBeInstanceOf(TypeError);
+    expect((err as Error).message).toBe("boom");
     const cyc = (vs[vs.length - 1] as any);
     tx.send(cyc);
     const got = rx.recv() as any;
@@ -142,7 +146,7 @@ describe("payload any", () => {
           { a: 1, b: { c: [1, 2, 3], d: "x".repeat(1000) } },
           new Map<unknown, unknown>([["k", 1], [2, { v: true }]]),
           new Set([1, "a", 3]),
-          new Date(1_700_000_000_000),
+          new Date(1_700_000_000_000), /ab+c/gi,
           new Float64Array([1.5, -2, 3]), new Int32Array([-1, 2, 2 ** 31 - 1]), new Uint8Array([0, 255]),
           new BigInt64Array([1n, -2n]),
           cyclic,

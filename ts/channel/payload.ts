@@ -12,11 +12,12 @@
 //              codec's count: encoding took one reference per handle inside, ts/codec.ts)
 //     body     "bytes": the sender's bytes, copied; "any": the msgpackr encoding (codec.ts)
 //
-//   The block is written by the sender before the send publishes its pointer (the channel's
-//   stamp store is the release, the receiver's stamp load the acquire: plain reads and writes of
-//   the block are safe on both sides), and owned by exactly one party at a time: the sender until
-//   the send succeeds, then the channel, then the one receiver that took it (or the host when
-//   the last end of the channel is dropped with messages still buffered: drainBlocks).
+//   The block is written by the sender before the send publishes its pointer (the flavor's
+//   atomic publication of the slot is the release, the receive's atomic read of it the acquire:
+//   plain reads and writes of the block are safe on both sides), and owned by exactly one party
+//   at a time: the sender until the send succeeds, then the channel, then the one receiver that
+//   took it (or the host when the last end of the channel is dropped with messages still
+//   buffered: dropChannel / drainBlocks).
 //
 // A Payload is chosen once per channel end (by the channel's kind code); the send paths call
 // encode → (try the send) → discard on failure, the receive paths decode what they took.
