@@ -306,7 +306,6 @@ describe("channel (array flavor)", () => {
     }
     expect(() => weft.bounded(0)).toThrow(/rendezvous.*not implemented yet/);
     expect(() => weft.mpsc.syncChannel(0)).toThrow(weft.InvalidArgumentError);
-    expect(() => weft.bounded(1, { of: "bytes" as any })).toThrow(weft.UnsupportedValueError);
     expect(() => weft.bounded(1, { of: "f32" as any })).toThrow(weft.InvalidArgumentError);
 
     const [tx, rx] = weft.bounded(4);

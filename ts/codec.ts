@@ -59,11 +59,16 @@ const options = { structuredClone: true, moreTypes: true, mapsAsObjects: false, 
 const packr = new Packr(options);
 const unpackr = new Packr(options);
 
+/** A heap block holding an encoding: `len` bytes at `ptr + reserve`; `handles` references inside. */
 export interface Encoded { ptr: number; len: number; handles: number; }
 
-/** Encodes `value` into a fresh heap block. Throws typed errors; on failure nothing is leaked. */
-export function encodeToHeap(value: unknown): Encoded {
-  return encodeUnlessSame(value, 0, 0)!;
+/**
+ * Encodes `value` into a fresh heap block. Throws typed errors; on failure nothing is leaked.
+ * `reserve` bytes are left free (uninitialised) before the encoding for the caller's header: the
+ * block is `ptr`, the encoding starts at `ptr + reserve` (a channel's message block).
+ */
+export function encodeToHeap(value: unknown, reserve = 0): Encoded {
+  return encodeInto(value, 0, 0, reserve)!;
 }
 
 /**
@@ -71,6 +76,10 @@ export function encodeToHeap(value: unknown): Encoded {
  * encoding equals the `len` bytes already at `ptr`: a write-back of an unchanged value is free.
  */
 export function encodeUnlessSame(value: unknown, ptr: number, len: number): Encoded | null {
+  return encodeInto(value, ptr, len, 0);
+}
+
+function encodeInto(value: unknown, ptr: number, len: number, reserve: number): Encoded | null {
   const outer = retained;
   retained = [];
   const mine = retained;
@@ -86,8 +95,8 @@ export function encodeUnlessSame(value: unknown, ptr: number, len: number): Enco
       for (const p of mine) releaseRef(p); // the slot keeps the references it already has
       return null;
     }
-    const at = alloc(Math.max(bytes.length, 1));
-    views().u8.set(bytes, at);
+    const at = alloc(Math.max(reserve + bytes.length, 1));
+    views().u8.set(bytes, at + reserve);
     return { ptr: at, len: bytes.length, handles: mine.length };
   } catch (e) {
     for (const p of mine) releaseRef(p);
@@ -130,11 +139,14 @@ function decode(ptr: number, len: number, track: SharedHandle[] | null, borrow: 
   }
 }
 
-/** Frees encoded bytes; if they carried handles, decodes them first to give their references back. */
-export function freeEncoded(ptr: number, len: number, handles: boolean): void {
+/**
+ * Frees encoded bytes; if they carried handles, decodes them first to give their references back.
+ * `reserve`: the encoding starts that far into the block at `ptr` (encodeToHeap's `reserve`).
+ */
+export function freeEncoded(ptr: number, len: number, handles: boolean, reserve = 0): void {
   if (handles) {
     const hs: SharedHandle[] = [];
-    decodeFromHeap(ptr, len, hs);
+    decodeFromHeap(ptr + reserve, len, hs);
     for (const h of hs) h.drop();
   }
   engine().x.heap_free(ptr);

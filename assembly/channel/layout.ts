@@ -51,7 +51,12 @@ export const FLAVOR_ZERO: u32 = 3;
 /**
  * Payload kinds (header AUX). Every slot holds one f64: numbers exactly (F64/I32/U32); for BYTES
  * and ANY the f64 is the pointer of a message block in the shared heap that the receiver takes
- * over (ts/channel/payload.ts describes the block).
+ * over (ts/channel/payload.ts describes the block):
+ *
+ *   ptr +0 LEN (u32)   +4 HANDLES (u32: weft references inside)   +8 LEN body bytes
+ *
+ * The engine never reads a block; it only hands the channel to the host when the last end is
+ * dropped with blocks still buffered (counter.ts endDestroy), and the host frees them.
  */
 export const CHAN_KIND_F64: u32 = 1;
 export const CHAN_KIND_I32: u32 = 2;

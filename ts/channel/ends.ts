@@ -17,7 +17,7 @@ import {
   SendError, RecvError, TrySendError, TryRecvError, SendTimeoutError, RecvTimeoutError, OutOfMemoryError,
 } from "../errors";
 import { waitAsync } from "../keepalive";
-import { Payload, payloadFor, drainBlocks } from "./payload";
+import { Payload, payloadFor, dropChannel } from "./payload";
 
 /** The error of a send that failed other than Full/Timeout/Disconnected (the value was not sent). */
 function sendFailure(code: number): Error {
@@ -285,7 +285,7 @@ export class Receiver<T = number> extends ChannelEnd {
 const destroyEnd = (ptr: number): void => {
   const { x } = engine();
   const c = x.chan_end_destroy(ptr);
-  if (c !== 0) { drainBlocks(c); x.chan_free(c); } // the last end of a channel of message blocks
+  if (c !== 0) dropChannel(c); // the last end of a channel of message blocks: drain, then free
 };
 registerHandleType("TAG_CHAN_SENDER", {
   name: "Sender",

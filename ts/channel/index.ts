@@ -14,11 +14,26 @@ export { Sender, Receiver } from "./ends";
 export type { PayloadKind } from "./payload";
 
 export interface ChannelOptions {
-  /** Payload kind: "f64" (default, any number), "i32" or "u32" (integers in range). */
+  /**
+   * Payload kind: what one message is.
+   *  - "f64" (default): any number; "i32" / "u32": integers in that range.
+   *  - "bytes": Uint8Array, any other ArrayBufferView, ArrayBuffer or SharedArrayBuffer; the bytes
+   *    are copied into the shared heap and received as a fresh Uint8Array.
+   *  - "any": structured values (as for spawn arguments and Mutex values): objects, arrays,
+   *    strings, Map, Set, Date, bigint, typed arrays, and weft handles, which arrive usable on the
+   *    receiving thread, each with a reference of its own.
+   */
   of?: PayloadKind;
 }
 
-/** A bounded MPMC channel of capacity `cap` (an integer in [1, 2^24]): [Sender, Receiver]. */
+/**
+ * A bounded MPMC channel of capacity `cap` (an integer in [1, 2^24]): [Sender, Receiver].
+ * The message type follows `of` unless given: `bounded(4, { of: "bytes" })` carries Uint8Array,
+ * `bounded<Job>(4, { of: "any" })` carries Job (unknown when not given), numbers otherwise.
+ */
+export function bounded<T = Uint8Array>(cap: number, opts: ChannelOptions & { of: "bytes" }): [Sender<T>, Receiver<T>];
+export function bounded<T = unknown>(cap: number, opts: ChannelOptions & { of: "any" }): [Sender<T>, Receiver<T>];
+export function bounded<T = number>(cap: number, opts?: ChannelOptions): [Sender<T>, Receiver<T>];
 export function bounded<T = number>(cap: number, opts: ChannelOptions = {}): [Sender<T>, Receiver<T>] {
   const { L } = engine();
   const kind = kindCode(opts?.of ?? "f64", L, "bounded");
