@@ -461,7 +461,11 @@ describe("channel (list flavor)", () => {
   });
 
   test("bad input: payload kinds and values — typed errors, nothing sent", () => {
-    expect(() => weft.unbounded({ of: "bytes" as any })).toThrow(weft.UnsupportedValueError);
+    const [btx, brx] = weft.unbounded({ of: "bytes" }); // block payloads work on lists too
+    btx.send(new Uint8Array([1, 2, 3]));
+    expect(() => btx.send(5 as any)).toThrow(weft.UnsupportedValueError);
+    expect([...brx.recv()]).toEqual([1, 2, 3]);
+    btx.close(); brx.close();
     expect(() => weft.unbounded({ of: "f32" as any })).toThrow(weft.InvalidArgumentError);
     expect(() => weft.mpsc.channel({ of: "x" as any })).toThrow(weft.InvalidArgumentError);
     const [tx, rx] = weft.unbounded({ of: "i32" });

@@ -1,7 +1,7 @@
 // The Rust concurrency guide's std::sync::mpsc examples (shared/seed, "Communicating Between
-// Threads"), re-expressed with weft: strings travel on an "any" channel. The guide's
-// mpsc::channel() is unbounded; these use a small bounded channel (crossbeam's bounded / Rust's
-// sync_channel), which the examples fit, and which makes the producer wait for the consumer.
+// Threads"), re-expressed with weft: strings travel on an "any" channel. The first example uses
+// the guide's mpsc::channel() (unbounded); the others a small bounded channel (crossbeam's
+// bounded / Rust's sync_channel), which makes the producer wait for the consumer.
 // Spawn args are shared, not moved: main closes its own Sender, as the guide's `move` (or
 // drop(tx)) gives the only one away.
 import { describe, it, expect } from "vitest";
@@ -11,7 +11,7 @@ useWeft(2);
 
 describe("the guide's channel examples", () => {
   it("a producer thread sends four strings; the consumer loop ends when the producer finishes", async () => {
-    const [tx, rx] = weft.mpsc.syncChannel<string>(1, { of: "any" });
+    const [tx, rx] = weft.mpsc.channel<string>({ of: "any" });
     const producerHandle = weft.spawn([tx], (tx) => {
       const messages = ["hi", "from", "the", "producer"];
       for (const msg of messages) {

@@ -50,6 +50,9 @@ export function bounded<T = number>(cap: number, opts: ChannelOptions = {}): [Se
  * An unbounded MPMC channel (list flavor): sends never block; each block of 31 messages is
  * allocated from the shared heap on demand and freed once received. [Sender, Receiver].
  */
+export function unbounded<T = Uint8Array>(opts: ChannelOptions & { of: "bytes" }): [Sender<T>, Receiver<T>];
+export function unbounded<T = unknown>(opts: ChannelOptions & { of: "any" }): [Sender<T>, Receiver<T>];
+export function unbounded<T = number>(opts?: ChannelOptions): [Sender<T>, Receiver<T>];
 export function unbounded<T = number>(opts: ChannelOptions = {}): [Sender<T>, Receiver<T>] {
   const { L } = engine();
   const kind = kindCode(opts?.of ?? "f64", L, "unbounded");
