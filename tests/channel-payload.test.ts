@@ -276,11 +276,14 @@ describe("payload any", () => {
 });
 
 describe("payload drops", () => {
-  test("drops: buffered messages are freed with the channel, handles inside given back", () => {
+  test.each([
+    ["bounded(8)", 5, () => weft.bounded(8, { of: "any" })],
+    ["unbounded (two blocks)", 40, () => weft.unbounded({ of: "any" })],
+  ] as const)("drops: buffered messages are freed with the channel, handles inside given back: %s", (_name, n, make) => {
     const before = heap();
-    const [tx, rx] = weft.bounded(8, { of: "any" });
+    const [tx, rx] = make();
     const raws: { ptr: number; gen: number }[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < n; i++) {
       // The message holds the only reference to each object once the local handles are dropped.
       const m = new weft.Mutex({ i, pad: "p".repeat(500) });
       const sa = new weft.SharedArray(Float64Array, 100);
@@ -290,7 +293,7 @@ describe("payload drops", () => {
     }
     expect(heap()).toBeGreaterThan(before);
     tx.close();
-    rx.close(); // the last end: the five messages are dropped, and with them the objects
+    rx.close(); // the last end: the buffered messages are dropped, and with them the objects
     expect(heap()).toBe(before);
     for (let k = 0; k < raws.length; k += 2) {
       expect(() => weft.Mutex.fromRaw(raws[k])).toThrow(weft.InvalidHandleError);
