@@ -456,6 +456,44 @@ describe("Select builder", () => {
   });
 });
 
+describe("Select builder: ready beside select", () => {
+  test("a watcher blocked in ready() does not swallow the wake-up a blocked select needs", async () => {
+    const [s, r] = weft.bounded(1);
+    using ready = new weft.Semaphore(0);
+    const watcher = weft.spawn([r, ready], (r, ready) => {
+      const w = (globalThis as any).weft;
+      const sel = new w.Select();
+      sel.recv(r);
+      ready.release();
+      return sel.ready();
+    });
+    const selector = weft.spawn([r, ready], (r, ready) => {
+      const w = (globalThis as any).weft;
+      ready.release();
+      return w.select([w.recv(r)]);
+    });
+    ready.acquire(); ready.acquire();
+    s.send(3); // one message: the select must get it, and the watcher must hear of it too
+    expect(await selector.join()).toEqual({ index: 0, value: 3, disconnected: false });
+    s.send(4); // for a watcher that only registered after the selector took 3 (no ordering there)
+    expect(await watcher.join()).toBe(0);
+    expect(r.recv()).toBe(4);
+    s.close(); r.close();
+  });
+
+  test("ready on a rendezvous send: a receiver starting to wait makes it ready", async () => {
+    const [s, r] = weft.bounded(0);
+    const sel = new weft.Select();
+    sel.send(s, 1);
+    expect(sel.tryReady()).toBe(-1);
+    const h = weft.spawn([r], (r) => r.recv());
+    expect(await sel.readyAsync({ timeout: 30_000 })).toBe(0);
+    s.send(5); // the waiting receiver takes it
+    expect(await h.join()).toBe(5);
+    s.close(); r.close();
+  });
+});
+
 describe("select: bad input", () => {
   test("typed errors, and nothing sent or leaked", async () => {
     const before = weft.stats().heapBlocks;

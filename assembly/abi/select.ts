@@ -6,10 +6,12 @@
 // thread): the host holds the context pointer and calls, in turn,
 //   select:  select_try → select_register → await waitAsync(SELECT, 0) → select_finish → (loop)
 //   zero:    chan_zero_begin → await waitAsync(SELECT, 0) → chan_zero_finish
+//   ready:   select_ready_try → select_ready_register → await waitAsync → select_ready_finish → (loop)
 // select_index / chan_value / chan_zero_ctx are read right after the call that set them.
 import { deadlineAfter } from "../sync/futex";
 import {
   selectRun, selectTry, selectRegister, selectFinish, selectIndex, randomStart, readyTry, opReady,
+  readyRegister, readyFinish, readyRun,
 } from "../channel/select";
 import { zeroBegin, zeroBegun, zeroFinish } from "../channel/zero";
 export { ZERO_CHAN_SIZE } from "../channel/zero";
@@ -33,6 +35,12 @@ export function select_register(ops: usize, n: u32): usize { return selectRegist
 export function select_finish(ctx: usize, ops: usize, n: u32): i32 { return selectFinish(ctx, ops, n); }
 /** Index of an operation ready now (without performing it), from `start`, or -1. */
 export function select_ready_try(ops: usize, n: u32, start: u32): i32 { return readyTry(ops, n, start); }
+/** Blocking ready (Select.ready): SUCCESS (the index in select_index()), TIMEOUT or OUT_OF_MEMORY. */
+export function select_ready_run(ops: usize, n: u32, timeoutMs: f64): i32 { return readyRun(ops, n, deadlineAfter(timeoutMs)); }
+/** Registers watchers for every operation: the context to wait on, or 0 when out of memory. */
+export function select_ready_register(ops: usize, n: u32): usize { return readyRegister(ops, n); }
+/** Unregisters and frees it: the index of the operation a peer reported ready, or -1 (look again). */
+export function select_ready_finish(ctx: usize, ops: usize, n: u32): i32 { return readyFinish(ctx, ops, n); }
 /** Whether operation k of the table is ready now. */
 export function select_op_ready(ops: usize, k: u32): i32 { return opReady(ops, k) ? 1 : 0; }
 

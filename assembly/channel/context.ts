@@ -46,7 +46,8 @@ export const SEL_OPERATION: i32 = 3;
 //   CTX    the context (so a peer walking a list reaches the SELECT word)
 //   OPER   the operation's index k in its context
 //   NEXT/PREV  circular doubly linked list of the waker block LIST points at (0: not linked)
-//   FLAGS  reserved (0)
+//   FLAGS  E_WATCH for a `ready` watcher: woken by progress like any entry, but never paired
+//          with (zero channels) and never counted as "the one" selector a progress event wakes
 //   VALUE  zero channels only: the message. A send entry carries it from registration; a
 //          receive entry gets it from the sender that pairs with it.
 // NEXT, PREV, LIST and VALUE are only read or written under the lock of the list (selectors.ts).
@@ -58,6 +59,8 @@ export const E_LIST: usize = 16;
 export const E_FLAGS: usize = 20;
 export const E_VALUE: usize = 24;
 export const ENTRY_SIZE: usize = 32;
+/** FLAGS bit: the entry only watches for readiness (Select.ready), see selectors.ts. */
+export const E_WATCH: i32 = 1;
 
 /** A context with `n` entries (each knows its context and index, none linked), or 0 (OOM). */
 export function ctxNew(n: u32): usize {

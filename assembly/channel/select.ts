@@ -33,8 +33,10 @@ import { chanFlavor, chanTryRecv, chanTrySend, chanLen, chanIsDisconnected } fro
 import { selRegister, selUnregister } from "./selectors";
 import { zeroRegister, zeroUnregister, zeroReady } from "./zero";
 import {
-  ctxNew, ctxFree, ctxEntry, ctxWait, ctxState, trySelect, E_VALUE, SEL_ABORTED, SEL_OPERATION,
+  ctxNew, ctxFree, ctxEntry, ctxWait, ctxState, trySelect, E_VALUE, E_FLAGS, E_WATCH, SEL_ABORTED,
+  SEL_OPERATION,
 } from "./context";
+import { store32 } from "../sync/atomic";
 import { SUCCESS, DISCONNECTED, TIMEOUT, WOULD_BLOCK, OUT_OF_MEMORY, EMPTY, FULL } from "../layout";
 
 export const OP_CHAN: usize = 0;
@@ -176,12 +178,58 @@ function selectRunCold(ops: usize, n: u32, deadline: f64): i32 {
 }
 
 // ---- ready: which operation could complete, without completing it (crossbeam's Select::ready) --
+// The same loop as select with watcher entries (context.ts E_WATCH): a peer's progress wakes
+// every watcher and never pairs with one, so a watcher takes nothing and swallows no wake-up.
+// The answer is a hint, as in crossbeam: by the time the caller acts, another thread may have
+// taken the message.
 
-/** Index of an operation ready now, from a random start, or -1. */
+/** Index of an operation ready now, from `start`, or -1. */
 export function readyTry(ops: usize, n: u32, start: u32): i32 {
   for (let i: u32 = 0; i < n; i++) {
     const k = (start + i) % n;
     if (opReady(ops, k)) return <i32>k;
   }
   return -1;
+}
+
+/** As selectRegister, with watchers: 0 when out of memory. */
+export function readyRegister(ops: usize, n: u32): usize {
+  const ctx = ctxNew(n);
+  if (ctx == 0) return 0;
+  for (let k: u32 = 0; k < n; k++) store32(ctxEntry(ctx, k) + E_FLAGS, E_WATCH); // not yet shared
+  for (let k: u32 = 0; k < n; k++) {
+    if (registerOp(ops, k, ctx)) { trySelect(ctx, SEL_ABORTED); break; }
+  }
+  return ctx;
+}
+
+/** Unregisters and frees a ready context: the operation a peer woke it for, or -1 (look again). */
+export function readyFinish(ctx: usize, ops: usize, n: u32): i32 {
+  trySelect(ctx, SEL_ABORTED);
+  const s = ctxState(ctx);
+  for (let k: u32 = 0; k < n; k++) {
+    const c = opChan(ops, k);
+    const send = opIsSend(ops, k);
+    const e = ctxEntry(ctx, k);
+    if (chanFlavor(c) == FLAVOR_ZERO) zeroUnregister(c, send, e, false);
+    else selUnregister(c + (send ? C_SEND : C_RECV), e);
+  }
+  ctxFree(ctx);
+  return s >= SEL_OPERATION ? s - SEL_OPERATION : -1;
+}
+
+/** Blocking ready until `deadline`: SUCCESS (the index in selIndex), TIMEOUT or OUT_OF_MEMORY. */
+export function readyRun(ops: usize, n: u32, deadline: f64): i32 {
+  for (;;) {
+    let k = readyTry(ops, n, randomStart(n));
+    if (k < 0) {
+      if (deadline != Infinity && now() >= deadline) return TIMEOUT;
+      const ctx = readyRegister(ops, n);
+      if (ctx == 0) return OUT_OF_MEMORY;
+      ctxWait(ctx, deadline);
+      k = readyFinish(ctx, ops, n);
+    }
+    if (k >= 0) { selIndex = k; return SUCCESS; }
+  }
+  return TIMEOUT; // not reached
 }

@@ -24,6 +24,12 @@
 // pair): if the select's check missed the progress, its SEL_COUNT bump came first, so the peer
 // sees SEL_COUNT > 0, takes SEL_LOCK and finds the entry (linked in the same critical section).
 //
+// Watchers (`Select.ready`, crossbeam's observers): entries with FLAGS E_WATCH want to know that
+// an operation became ready without performing it. Progress selects one ordinary entry *and*
+// every watcher (a watcher must not swallow the one wake-up an ordinary waiter needs); zero
+// channels never pair with a watcher, and wake the watchers of the other list whenever a party
+// starts waiting (zero.ts).
+//
 // The list fields (NEXT, PREV, LIST, SEL_HEAD) are only touched under the list's lock; they still
 // go through the atomic helpers (cheap, and the tracing build sees them). SEL_COUNT is also read
 // without the lock, by wakeOne, as the "anyone registered?" test above.
@@ -31,11 +37,14 @@ import { load32, store32, add32, sub32 } from "../sync/atomic";
 import { rawLock, rawUnlock } from "../sync/rawlock";
 import { W_SEL_LOCK, W_SEL_COUNT, W_SEL_HEAD } from "./layout";
 import {
-  E_CTX, E_OPER, E_NEXT, E_PREV, E_LIST, SEL_WAITING, SEL_OPERATION, trySelect, ctxWake, ctxState,
+  E_CTX, E_OPER, E_NEXT, E_PREV, E_LIST, E_FLAGS, E_WATCH, SEL_WAITING, SEL_OPERATION, trySelect, ctxWake, ctxState,
 } from "./context";
 
 // @ts-ignore: decorator
 @inline function ptr(p: usize): usize { return <usize><u32>load32(p); }
+
+// @ts-ignore: decorator
+@inline function isWatch(e: usize): bool { return (load32(e + E_FLAGS) & E_WATCH) != 0; }
 
 /** Appends entry `e` to the list of waker block `w`. Caller holds the list's lock. */
 export function selLink(w: usize, e: usize): void {
@@ -73,8 +82,8 @@ export function selUnlink(e: usize): void {
 }
 
 /**
- * Selects the first entry of `w` that belongs to another context than `self` and whose context is
- * still WAITING (SELECT := its operation), unlinks it and returns it (0: none). Caller holds the
+ * Selects the first entry of `w` that is no watcher, belongs to another context than `self` and
+ * whose context is still WAITING (SELECT := its operation), unlinks it and returns it (0: none). Caller holds the
  * lock and must wake the entry's context (ctxWake) before releasing it.
  */
 export function selPick(w: usize, self: usize): usize {
@@ -83,7 +92,7 @@ export function selPick(w: usize, self: usize): usize {
   let e = head;
   do {
     const ctx = ptr(e + E_CTX);
-    if (ctx != self && trySelect(ctx, SEL_OPERATION + load32(e + E_OPER))) {
+    if (ctx != self && !isWatch(e) && trySelect(ctx, SEL_OPERATION + load32(e + E_OPER))) {
       selUnlink(e);
       return e;
     }
@@ -92,14 +101,14 @@ export function selPick(w: usize, self: usize): usize {
   return 0;
 }
 
-/** Whether `w` holds an entry of another context than `self` that is still WAITING. Lock held. */
+/** Whether `w` holds a non-watcher entry of another context than `self`, still WAITING. Lock held. */
 export function selHasPeer(w: usize, self: usize): bool {
   const head = ptr(w + W_SEL_HEAD);
   if (head == 0) return false;
   let e = head;
   do {
     const ctx = ptr(e + E_CTX);
-    if (ctx != self && ctxState(ctx) == SEL_WAITING) return true;
+    if (ctx != self && !isWatch(e) && ctxState(ctx) == SEL_WAITING) return true;
     e = ptr(e + E_NEXT);
   } while (e != head);
   return false;
@@ -114,6 +123,25 @@ export function selDecideAll(w: usize, state: i32): void {
     const ctx = ptr(e + E_CTX);
     if (trySelect(ctx, state < 0 ? SEL_OPERATION + load32(e + E_OPER) : state)) ctxWake(ctx);
     selUnlink(e);
+  }
+}
+
+/** Selects, wakes and unlinks every watcher of `w` (each for its own operation). Lock held. */
+export function selWakeWatchers(w: usize): void {
+  const head = ptr(w + W_SEL_HEAD);
+  if (head == 0) return;
+  let e = head;
+  let last = ptr(head + E_PREV);
+  for (;;) {
+    const next = ptr(e + E_NEXT);
+    const end = e == last;
+    if (isWatch(e)) {
+      const ctx = ptr(e + E_CTX);
+      if (trySelect(ctx, SEL_OPERATION + load32(e + E_OPER))) ctxWake(ctx);
+      selUnlink(e);
+    }
+    if (end) break;
+    e = next;
   }
 }
 
@@ -145,6 +173,7 @@ export function selectorsNotify(w: usize, all: bool): void {
   } else {
     const e = selPick(w, 0);
     if (e != 0) ctxWake(ptr(e + E_CTX));
+    selWakeWatchers(w);
   }
   rawUnlock(w + W_SEL_LOCK);
 }

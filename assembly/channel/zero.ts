@@ -34,9 +34,9 @@ import { load32, store32 } from "../sync/atomic";
 import { rawLock, rawUnlock } from "../sync/rawlock";
 import { C_FLAVOR_FIELDS, C_SEND, C_RECV } from "./layout";
 import { setReceived } from "./received";
-import { selLink, selUnlink, selPick, selHasPeer, selDecideAll } from "./selectors";
+import { selLink, selUnlink, selPick, selHasPeer, selDecideAll, selWakeWatchers } from "./selectors";
 import {
-  ctxNew, ctxFree, ctxEntry, ctxWait, ctxWake, ctxState, trySelect, E_CTX, E_VALUE,
+  ctxNew, ctxFree, ctxEntry, ctxWait, ctxWake, ctxState, trySelect, E_CTX, E_VALUE, E_FLAGS, E_WATCH,
   SEL_ABORTED, SEL_DISCONNECTED, SEL_OPERATION,
 } from "./context";
 import { SUCCESS, FULL, EMPTY, DISCONNECTED, TIMEOUT, WOULD_BLOCK, OUT_OF_MEMORY, INVALID_ARGUMENT } from "../layout";
@@ -76,6 +76,15 @@ function pairRecv(c: usize, self: usize): bool {
   setReceived(load<f64>(e + E_VALUE)); // under LOCK: the sender frees its entry only after taking LOCK
   ctxWake(entryCtx(e));
   return true;
+}
+
+/**
+ * Under LOCK: links `e` as a waiting sender (`isSend`) or receiver. A new waiting party makes
+ * the other side ready: wake the watchers (Select.ready) of the other list.
+ */
+function waitHere(c: usize, isSend: bool, e: usize): void {
+  selLink(c + (isSend ? C_SEND : C_RECV), e);
+  if ((load32(e + E_FLAGS) & E_WATCH) == 0) selWakeWatchers(c + (isSend ? C_RECV : C_SEND));
 }
 
 /** try_send: SUCCESS (a receiver took it), FULL (no receiver waiting) or DISCONNECTED. */
@@ -120,7 +129,7 @@ export function zeroBegin(c: usize, isSend: bool, value: f64): i32 {
   let r = WOULD_BLOCK;
   if (isSend ? pairSend(c, value, ctx) : pairRecv(c, ctx)) r = SUCCESS;
   else if (load32(c + Z_DISC) != 0) r = DISCONNECTED;
-  else selLink(c + (isSend ? C_SEND : C_RECV), e);
+  else waitHere(c, isSend, e);
   rawUnlock(c + Z_LOCK);
   if (r != WOULD_BLOCK) { ctxFree(ctx); return r; }
   begun = ctx;
@@ -172,12 +181,12 @@ export function zeroRecvDone(c: usize): void {}
 // ---- select (select.ts) ----------------------------------------------------------------------
 
 /**
- * Links select entry `e` (of context `ctx`) as a waiting sender or receiver; returns whether the
- * operation is ready now (a peer of another context waits, or the channel is disconnected).
+ * Links select entry `e` (of context `ctx`; a watcher if its FLAGS say so) as a waiting sender or
+ * receiver; returns whether the operation is ready now (a peer of another context waits, or the channel is disconnected).
  */
 export function zeroRegister(c: usize, isSend: bool, e: usize, ctx: usize): bool {
   rawLock(c + Z_LOCK);
-  selLink(c + (isSend ? C_SEND : C_RECV), e);
+  waitHere(c, isSend, e);
   const ready = load32(c + Z_DISC) != 0 || selHasPeer(c + (isSend ? C_RECV : C_SEND), ctx);
   rawUnlock(c + Z_LOCK);
   return ready;

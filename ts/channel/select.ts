@@ -106,7 +106,8 @@ interface Prepared<T> {
   slots: number[];
 }
 
-function prepare<T>(ops: readonly SelectOperation<T>[], what: string): Prepared<T> {
+/** The table for `ops`; send values are encoded unless `encode` is false (ready: nothing is sent). */
+function prepare<T>(ops: readonly SelectOperation<T>[], what: string, encode = true): Prepared<T> {
   if (!Array.isArray(ops) || ops.length === 0) {
     throw new InvalidArgumentError(`${what}: expects a non-empty array of operations (weft.recv(rx), weft.send(tx, v))`);
   }
@@ -122,7 +123,7 @@ function prepare<T>(ops: readonly SelectOperation<T>[], what: string): Prepared<
   }
   const slots: number[] = [];
   try {
-    for (const op of ops) slots.push(op.kind === "send" ? op.end.selectPayload.encode(op.value, what) : 0);
+    for (const op of ops) slots.push(op.kind === "send" && encode ? op.end.selectPayload.encode(op.value, what) : 0);
   } catch (err) {
     discard(ops, slots, -1);
     throw err;
@@ -141,7 +142,7 @@ function prepare<T>(ops: readonly SelectOperation<T>[], what: string): Prepared<
     u32[(row + L.OP_KIND) >>> 2] = ops[i].kind === "send" ? L.OP_SEND : L.OP_RECV;
     f64[(row + L.OP_VALUE) >>> 3] = slots[i]; // rows are 8-aligned (heap blocks are)
   }
-  return { e, ops, table, slots };
+  return { e, ops, table, slots: encode ? slots : [] };
 }
 
 /** Gives back the encoded values of every send except operation `kept` (the one delivered). */
@@ -247,6 +248,64 @@ async function runAsync<T>(ops: readonly SelectOperation<T>[], opts: SelectOptio
   return outcome(p, code, index, slot, o, what);
 }
 
+// ---- ready: an operation that could complete now, not performed (crossbeam's Select::ready) ----
+
+function readySync<T>(ops: readonly SelectOperation<T>[], timeout: number, what: string): number {
+  const ms = checkTimeout(timeout, what);
+  const p = prepare(ops, what, false);
+  const { x } = p.e;
+  const n = ops.length;
+  try {
+    let k = x.select_ready_try(p.table, n, x.select_random(n));
+    if (k >= 0 || ms === 0) return k;
+    if (!p.e.canBlock) throw new MainThreadBlockError(what, "Select.readyAsync()");
+    const code = x.select_ready_run(p.table, n, ms);
+    if (code === Code.SUCCESS) return x.select_index();
+    if (code === Code.TIMEOUT) return -1;
+    throw code === Code.OUT_OF_MEMORY ? new OutOfMemoryError(p.e.L.X_ENTRIES + n * p.e.L.ENTRY_SIZE) : fromCode(code, what);
+  } finally {
+    x.heap_free(p.table);
+  }
+}
+
+async function readyAsync<T>(ops: readonly SelectOperation<T>[], timeout: number, what: string): Promise<number> {
+  const ms = checkTimeout(timeout, what);
+  const p = prepare(ops, what, false);
+  const { x, L } = p.e;
+  const n = ops.length;
+  const held: number[] = [];
+  try {
+    for (const op of ops) {
+      const end = op.end.ptr;
+      if (x.chan_end_retain(end) !== Code.SUCCESS) throw fromCode(Code.INVALID_HANDLE, what);
+      held.push(end);
+    }
+    const deadline = performance.now() + ms;
+    for (;;) {
+      let k = x.select_ready_try(p.table, n, x.select_random(n));
+      if (k >= 0) return k;
+      if (deadline - performance.now() <= 0) return -1;
+      const ctx = x.select_ready_register(p.table, n);
+      if (ctx === 0) throw new OutOfMemoryError(L.X_ENTRIES + n * L.ENTRY_SIZE);
+      const idx = (ctx + L.X_SELECT) >>> 2;
+      try {
+        for (;;) {
+          const i32 = views().i32;
+          const left = deadline - performance.now();
+          if (Atomics.load(i32, idx) !== L.SEL_WAITING || left <= 0) break;
+          await waitAsync(i32, idx, L.SEL_WAITING, left); // pairs with ctxWake (context.ts)
+        }
+      } finally {
+        k = x.select_ready_finish(ctx, p.table, n); // unregisters everything, frees ctx
+      }
+      if (k >= 0) return k;
+    }
+  } finally {
+    for (const end of held) releaseRef(end);
+    x.heap_free(p.table);
+  }
+}
+
 // ---- the builder (crossbeam's Select) ------------------------------------------------------------
 
 /**
@@ -270,5 +329,27 @@ export class Select<T = any> {
   /** As select() without blocking the thread; `{ timeout }` rejects with SelectTimeoutError. */
   selectAsync(opts: { timeout?: number } = {}): Promise<Selected<T>> {
     return runAsync(this.#ops, { timeout: opts?.timeout }, "Select.selectAsync");
+  }
+
+  // ready: the index of an operation that is ready now (a message or a free slot is there, a
+  // rendezvous peer waits, or the channel is disconnected), without performing it. A hint: by
+  // the time the caller acts, another thread may have taken it (use trySend/tryRecv then).
+
+  /** Index of an operation ready now, or -1. */
+  tryReady(): number { return readySync(this.#ops, 0, "Select.tryReady"); }
+  /** Blocks until an operation is ready; its index. */
+  ready(): number { return readySync(this.#ops, Infinity, "Select.ready"); }
+  /** Waits at most `ms` for a ready operation; throws SelectTimeoutError. */
+  readyTimeout(ms: number): number {
+    const k = readySync(this.#ops, ms, "Select.readyTimeout");
+    if (k < 0) throw new SelectTimeoutError("Select.readyTimeout", ms);
+    return k;
+  }
+  /** As ready() without blocking the thread; `{ timeout }` rejects with SelectTimeoutError. */
+  async readyAsync(opts: { timeout?: number } = {}): Promise<number> {
+    const ms = opts?.timeout ?? Infinity;
+    const k = await readyAsync(this.#ops, ms, "Select.readyAsync");
+    if (k < 0) throw new SelectTimeoutError("Select.readyAsync", ms);
+    return k;
   }
 }
