@@ -217,6 +217,36 @@ describe("select", () => {
     for (const x of [s1, r1, s2, r2, s3, r3]) x.close();
   });
 
+  test("stress: selecting and plain consumers share two bounded channels; nothing lost, none twice", async () => {
+    const n = stress(2000);
+    const [s1, r1] = weft.bounded(1, { of: "i32" });
+    const [s2, r2] = weft.bounded(2, { of: "i32" });
+    const producers = [[s1, 0], [s2, n]].map(([s, base]) => weft.spawn([s, base, n], (s, base, n) => {
+      for (let i = 0; i < n; i++) s.send(base + i);
+    }));
+    const selecting = [0, 1].map(() => weft.spawn([r1, r2], (r1, r2) => {
+      const w = (globalThis as any).weft;
+      const got: number[] = [];
+      const open = [true, true];
+      while (open[0] || open[1]) {
+        const ops = [];
+        const which: number[] = [];
+        if (open[0]) { ops.push(w.recv(r1)); which.push(0); }
+        if (open[1]) { ops.push(w.recv(r2)); which.push(1); }
+        const res = w.select(ops);
+        if (res.disconnected) open[which[res.index]] = false; else got.push(res.value);
+      }
+      return got;
+    }));
+    const plain = weft.spawn([r1], (r1) => { const got: number[] = []; for (const v of r1) got.push(v); return got; });
+    for (const x of [s1, s2, r1, r2]) x.close();
+    await Promise.all(producers.map((h) => h.join()));
+    const all = ((await Promise.all([...selecting, plain].map((h) => h.join()))) as number[][]).flat();
+    all.sort((a, b) => a - b);
+    expect(all.length).toBe(2 * n);
+    expect(all.every((v, i) => v === i)).toBe(true);
+  });
+
   test("stress_timeout_two_threads: selects with default(timeout) retried until they meet, in order", async () => {
     const n = stress(200);
     const [s, r] = weft.bounded(2, { of: "i32" });

@@ -8,7 +8,9 @@
 //   zero:    chan_zero_begin → await waitAsync(SELECT, 0) → chan_zero_finish
 //   ready:   select_ready_try → select_ready_register → await waitAsync → select_ready_finish → (loop)
 // select_index / chan_value / chan_zero_ctx are read right after the call that set them.
+// An empty table (n = 0) is refused (INVALID_ARGUMENT, or 0 / -1); the host never sends one.
 import { deadlineAfter } from "../sync/futex";
+import { INVALID_ARGUMENT } from "../layout";
 import {
   selectRun, selectTry, selectRegister, selectFinish, selectIndex, randomStart, readyTry, opReady,
   readyRegister, readyFinish, readyRun,
@@ -21,24 +23,27 @@ export { X_SELECT, SEL_WAITING } from "../channel/context";
 
 /** Blocking select over `n` operations at `ops`: a result code; the operation in select_index(). */
 export function select_run(ops: usize, n: u32, timeoutMs: f64, dflt: i32): i32 {
+  if (n == 0) return INVALID_ARGUMENT;
   return selectRun(ops, n, deadlineAfter(timeoutMs), dflt != 0);
 }
 /** Index of the operation this thread's last select call completed. */
 export function select_index(): i32 { return selectIndex(); }
 /** A random start index in [0, n) (the host's async form uses it too). */
-export function select_random(n: u32): u32 { return randomStart(n); }
+export function select_random(n: u32): u32 { return n == 0 ? 0 : randomStart(n); }
 /** Tries every operation once from `start`: SUCCESS / DISCONNECTED (select_index), WOULD_BLOCK, or an error. */
-export function select_try(ops: usize, n: u32, start: u32): i32 { return selectTry(ops, n, start); }
+export function select_try(ops: usize, n: u32, start: u32): i32 { return n == 0 ? INVALID_ARGUMENT : selectTry(ops, n, start); }
 /** Registers every operation: the context (wait while its SELECT word is 0), or 0 when out of memory. */
-export function select_register(ops: usize, n: u32): usize { return selectRegister(ops, n); }
+export function select_register(ops: usize, n: u32): usize { return n == 0 ? 0 : selectRegister(ops, n); }
 /** Unregisters and frees the context; SUCCESS / DISCONNECTED (select_index), WOULD_BLOCK (go again), or an error. */
 export function select_finish(ctx: usize, ops: usize, n: u32): i32 { return selectFinish(ctx, ops, n); }
 /** Index of an operation ready now (without performing it), from `start`, or -1. */
-export function select_ready_try(ops: usize, n: u32, start: u32): i32 { return readyTry(ops, n, start); }
+export function select_ready_try(ops: usize, n: u32, start: u32): i32 { return n == 0 ? -1 : readyTry(ops, n, start); }
 /** Blocking ready (Select.ready): SUCCESS (the index in select_index()), TIMEOUT or OUT_OF_MEMORY. */
-export function select_ready_run(ops: usize, n: u32, timeoutMs: f64): i32 { return readyRun(ops, n, deadlineAfter(timeoutMs)); }
+export function select_ready_run(ops: usize, n: u32, timeoutMs: f64): i32 {
+  return n == 0 ? INVALID_ARGUMENT : readyRun(ops, n, deadlineAfter(timeoutMs));
+}
 /** Registers watchers for every operation: the context to wait on, or 0 when out of memory. */
-export function select_ready_register(ops: usize, n: u32): usize { return readyRegister(ops, n); }
+export function select_ready_register(ops: usize, n: u32): usize { return n == 0 ? 0 : readyRegister(ops, n); }
 /** Unregisters and frees it: the index of the operation a peer reported ready, or -1 (look again). */
 export function select_ready_finish(ctx: usize, ops: usize, n: u32): i32 { return readyFinish(ctx, ops, n); }
 /** Whether operation k of the table is ready now. */
