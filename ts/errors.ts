@@ -154,6 +154,11 @@ export class RecvTimeoutError extends WeftError {
   isDisconnected(): boolean { return this.kind === "Disconnected"; }
 }
 
+/** A select (`weft.select`, `Select.selectTimeout`, …) in which no operation completed in time. */
+export class SelectTimeoutError extends WeftError {
+  constructor(what: string, ms: number) { super("TIMEOUT", `${what}: no operation became ready within ${ms} ms`); }
+}
+
 /** Numeric result codes of the engine ABI (mirrors assembly/layout.ts; checked at init). */
 export const enum Code {
   SUCCESS = 0, WOULD_BLOCK = 1, TIMEOUT = 2, POISONED = 3, NOT_OWNER = 4, INVALID_HANDLE = 5,

@@ -45,6 +45,11 @@ abstract class ChannelEnd extends SharedHandle {
     return this.#chan;
   }
 
+  /** @internal select.ts: the channel pointer (DroppedError once closed) and the payload. */
+  get selectChan(): number { return this.chan; }
+  /** @internal */
+  get selectPayload(): Payload { return this.payload; }
+
   /** Messages in the channel now. */
   get len(): number { return this.e.x.chan_len(this.chan); }
   /** The capacity the channel was made with: Infinity when unbounded, 0 for a rendezvous channel. */
@@ -86,6 +91,38 @@ abstract class ChannelEnd extends SharedHandle {
           done(); // withdraws the sleeper the step announced
         }
       }
+    } finally {
+      releaseRef(end);
+    }
+  }
+
+  /**
+   * Waits for a rendezvous (zero flavor) send (`isSend`, slot value `v`) or receive: the engine
+   * pairs it with a waiting peer or parks a context, whose SELECT word we await (context.ts).
+   * Returns the code and, for a receive, the slot value read right after the finishing call.
+   */
+  protected async zeroAsync(isSend: boolean, v: number, timeout: number): Promise<[number, number]> {
+    const { x, L } = this.e;
+    const end = this.ptr;
+    const c = this.#chan;
+    if (x.chan_end_retain(end) !== Code.SUCCESS) throw fromCode(Code.INVALID_HANDLE, this.constructor.name);
+    try {
+      const deadline = performance.now() + timeout;
+      let code = x.chan_zero_begin(c, isSend ? 1 : 0, v);
+      if (code !== Code.WOULD_BLOCK) return [code, code === Code.SUCCESS && !isSend ? x.chan_value() : 0];
+      const ctx = x.chan_zero_ctx();
+      const idx = (ctx + L.X_SELECT) >>> 2;
+      try {
+        for (;;) {
+          const i32 = views().i32;
+          const left = deadline - performance.now();
+          if (Atomics.load(i32, idx) !== L.SEL_WAITING || left <= 0) break;
+          await waitAsync(i32, idx, L.SEL_WAITING, left); // pairs with ctxWake (context.ts)
+        }
+      } finally {
+        code = x.chan_zero_finish(c, ctx, isSend ? 1 : 0); // aborts if nobody decided: frees ctx
+      }
+      return [code, code === Code.SUCCESS && !isSend ? x.chan_value() : 0];
     } finally {
       releaseRef(end);
     }
@@ -166,7 +203,9 @@ export class Sender<T = number> extends ChannelEnd {
     let code: number;
     try {
       code = x.chan_try_send(c, v);
-      if (code === Code.FULL) {
+      if (code === Code.FULL && x.chan_flavor(c) === L.FLAVOR_ZERO) {
+        code = (await this.zeroAsync(true, v, timeout))[0];
+      } else if (code === Code.FULL) {
         code = await this.stepAsync(() => x.chan_send_step(c, v), () => x.chan_send_done(c), L.C_SEND_SEQ, timeout);
       }
     } catch (e) {
@@ -248,7 +287,9 @@ export class Receiver<T = number> extends ChannelEnd {
     // chan_value is this thread's *last* receive: read it right after the successful step, as
     // other receives on this thread (another recvAsync) may run before our await resumes.
     let value = 0;
-    if (code === Code.EMPTY) {
+    if (code === Code.EMPTY && x.chan_flavor(c) === L.FLAVOR_ZERO) {
+      [code, value] = await this.zeroAsync(false, 0, timeout);
+    } else if (code === Code.EMPTY) {
       const step = (): number => {
         const r = x.chan_recv_step(c);
         if (r === Code.SUCCESS) value = x.chan_value();

@@ -11,6 +11,8 @@ import { Sender, Receiver } from "./ends";
 import { PayloadKind, kindCode } from "./payload";
 
 export { Sender, Receiver } from "./ends";
+export { select, selectAsync, recv, send, Select } from "./select";
+export type { SelectOperation, Selected, SelectOptions } from "./select";
 export type { PayloadKind } from "./payload";
 
 export interface ChannelOptions {
@@ -27,7 +29,8 @@ export interface ChannelOptions {
 }
 
 /**
- * A bounded MPMC channel of capacity `cap` (an integer in [1, 2^24]): [Sender, Receiver].
+ * A bounded MPMC channel of capacity `cap` (an integer in [0, 2^24]): [Sender, Receiver].
+ * Capacity 0 is a rendezvous channel: a send completes only when a receiver takes the message.
  * The message type follows `of` unless given: `bounded(4, { of: "bytes" })` carries Uint8Array,
  * `bounded<Job>(4, { of: "any" })` carries Job (unknown when not given), numbers otherwise.
  */
@@ -37,11 +40,9 @@ export function bounded<T = number>(cap: number, opts?: ChannelOptions): [Sender
 export function bounded<T = number>(cap: number, opts: ChannelOptions = {}): [Sender<T>, Receiver<T>] {
   const { L } = engine();
   const kind = kindCode(opts?.of ?? "f64", L, "bounded");
-  if (cap === 0) {
-    throw new InvalidArgumentError("bounded(0): rendezvous channels (capacity 0) are not implemented yet; use a capacity >= 1");
-  }
+  if (cap === 0) return makeChannel<T>(L.FLAVOR_ZERO, kind, 0, L.ZERO_CHAN_SIZE); // rendezvous
   if (typeof cap !== "number" || !Number.isInteger(cap) || cap < 1 || cap > L.ARRAY_MAX_CAP) {
-    throw new InvalidArgumentError(`bounded: capacity must be an integer in [1, ${L.ARRAY_MAX_CAP}], got ${String(cap)}`);
+    throw new InvalidArgumentError(`bounded: capacity must be an integer in [0, ${L.ARRAY_MAX_CAP}], got ${String(cap)}`);
   }
   return makeChannel<T>(L.FLAVOR_ARRAY, kind, cap, L.A_SLOTS + cap * 16);
 }
@@ -84,7 +85,7 @@ export const mpsc = {
   channel<T = number>(opts: ChannelOptions = {}): [Sender<T>, Receiver<T>] {
     return unbounded<T>(opts);
   },
-  /** Rust's sync_channel(n): a bounded channel (n = 0, rendezvous, is not implemented yet). */
+  /** Rust's sync_channel(n): a bounded channel (n = 0: a rendezvous channel). */
   syncChannel<T = number>(n: number, opts: ChannelOptions = {}): [Sender<T>, Receiver<T>] {
     return bounded<T>(n, opts);
   },
