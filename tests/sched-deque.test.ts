@@ -126,6 +126,61 @@ describe("sched: Chase-Lev deque", () => {
     expect(bad).toBe(0);
     counts.drop(); flags.drop();
   });
+  test("stress: the last job, raced for by the owner's pop and 3 thieves: exactly one wins each", async () => {
+    const n = stress(50_000);
+    const counts = new weft.SharedArray(Int32Array, n + 1);
+    const flags = new weft.SharedArray(Int32Array, 1);
+    const d = x().sched_deque_new(2);
+    const owner = weft.spawn([d, n, counts, flags], (d, n, counts, flags) => {
+      const W = (globalThis as any).weft, x = W.__bench.exports(), L = W.__bench.layout();
+      let won = 0;
+      for (let id = 1; id <= n; id++) {
+        // One job at a time: the pop always goes for the last job (t == b), the contended path.
+        x.sched_deque_push(d, L.JOB_JS, id);
+        if (x.sched_deque_pop(d) === L.SUCCESS) { Atomics.add(counts.array, x.sched_taken_lo(), 1); won++; }
+      }
+      Atomics.store(flags.array, 0, 1);
+      return won;
+    });
+    const thieves = [0, 1, 2].map(() => weft.spawn([d, counts, flags], (d, counts, flags) => {
+      const W = (globalThis as any).weft, x = W.__bench.exports(), L = W.__bench.layout();
+      let won = 0;
+      for (;;) {
+        const r = x.sched_deque_steal(d);
+        if (r === L.SUCCESS) { Atomics.add(counts.array, x.sched_taken_lo(), 1); won++; }
+        else if (r === L.EMPTY && Atomics.load(flags.array, 0) === 1) break;
+      }
+      return won;
+    }));
+    const won = await Promise.all([owner, ...thieves].map((h) => h.join()));
+    x().sched_deque_free(d);
+    expect(won.reduce((a, b) => a + b, 0)).toBe(n);
+    let bad = 0;
+    for (let id = 1; id <= n; id++) if (counts.array[id] !== 1) bad++;
+    expect(bad).toBe(0);
+    counts.drop(); flags.drop();
+  });
+  test("stress in wasm: owner and 3 thieves with no JS between operations (both pop patterns)", async () => {
+    for (const mode of [0, 1]) {
+      const n = stress(1_000_000);
+      const counts = new weft.SharedArray(Int32Array, n + 1);
+      const flags = new weft.SharedArray(Int32Array, 1);
+      const at = (a: Int32Array, i = 0) => a.byteOffset + 4 * i; // addresses in the shared memory
+      const d = x().sched_deque_new(2);
+      const owner = weft.spawn([d, n, mode, at(counts.array), at(flags.array)], (d, n, mode, c, f) =>
+        (globalThis as any).weft.__bench.exports().sched_test_deque_owner(d, n, mode, c, f));
+      const thieves = [0, 1, 2].map(() => weft.spawn([d, at(counts.array), at(flags.array)], (d, c, f) =>
+        (globalThis as any).weft.__bench.exports().sched_test_deque_thief(d, c, f)));
+      const took = await Promise.all([owner, ...thieves].map((h) => h.join()));
+      x().sched_deque_free(d);
+      expect(took[0]).toBeGreaterThanOrEqual(0);
+      expect(took.reduce((a, b) => a + b, 0)).toBe(n);
+      let bad = 0;
+      for (let id = 1; id <= n; id++) if (counts.array[id] !== 1) bad++;
+      expect(bad).toBe(0);
+      counts.drop(); flags.drop();
+    }
+  });
 });
 
 describe("sched: injector", () => {

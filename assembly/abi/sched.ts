@@ -18,6 +18,10 @@ import {
   sleepWakeWorker, sleepWakeAny, sleepSleeping, sleepIdle, sleepJec, SLEEP_MAX_WORKERS,
 } from "../sched/sleep";
 import { deadlineAfter } from "../sync/futex";
+import { load32, store32, add32 } from "../sync/atomic";
+import { JOB_JS } from "../sched/job";
+import { SUCCESS, EMPTY } from "../layout";
+import { L_STATE } from "../sched/latch";
 
 export { JOB_JS, JOB_MODULE_SHIFT } from "../sched/job";
 export { DEQUE_MIN_CAP, DEQUE_MAX_CAP } from "../sched/deque";
@@ -58,6 +62,8 @@ export function sched_latch_new(registry: usize, target: u32, count: u32): usize
 export function sched_latch_free(l: usize): void { latchFree(l); }
 export function sched_latch_set(l: usize): i32 { return latchSet(l) ? 1 : 0; }
 export function sched_latch_probe(l: usize): i32 { return latchProbe(l) ? 1 : 0; }
+/** The core state (LATCH_UNSET / SLEEPY / SLEEPING / SET): a snapshot, for tests. */
+export function sched_latch_state(l: usize): i32 { return load32(l + L_STATE); }
 export function sched_latch_increment(l: usize): void { latchIncrement(l); }
 export function sched_latch_wait(l: usize, timeoutMs: f64): i32 { return latchWait(l, deadlineAfter(timeoutMs)); }
 
@@ -80,3 +86,37 @@ export function sched_sleep_wake_any(reg: usize, n: u32): void { sleepWakeAny(re
 export function sched_sleep_sleeping(reg: usize): u32 { return sleepSleeping(reg); }
 export function sched_sleep_idle(reg: usize): u32 { return sleepIdle(reg); }
 export function sched_sleep_jec(reg: usize): u32 { return sleepJec(reg); }
+
+// ---- in-wasm stress loops (internal, for tests) ---------------------------------------------
+// The same owner / thief loops as the JS stress tests, without a JS call between operations:
+// the races (the last job, growth under thieves) come hundreds of times more often per second.
+// `counts` is an i32 per job id (a SharedArray's data); every take adds 1 to counts[id].
+
+/**
+ * Owner: pushes JS jobs 1..n; after push `id` pops one when `(id % 5) in {0, 3}` (mode 0) or
+ * always (mode 1: every pop races the thieves for the last job). Then pops until EMPTY and
+ * stores 1 into `*done`. Returns the jobs it took, or -1 if a push failed.
+ */
+export function sched_test_deque_owner(d: usize, n: u32, mode: i32, counts: usize, done: usize): i32 {
+  let took = 0;
+  for (let id: u32 = 1; id <= n; id++) {
+    if (dequePush(d, jobRef(JOB_JS, id)) != SUCCESS) return -1;
+    if (mode == 1 || id % 5 == 0 || id % 5 == 3) {
+      if (dequePop(d) == SUCCESS) { add32(counts + (<usize>jobLo(taken()) << 2), 1); took++; }
+    }
+  }
+  while (dequePop(d) == SUCCESS) { add32(counts + (<usize>jobLo(taken()) << 2), 1); took++; }
+  store32(done, 1); // the owner saw EMPTY: every job left was claimed by a thief
+  return took;
+}
+
+/** Thief: steals until EMPTY once `*done` is 1. Returns the jobs it took. */
+export function sched_test_deque_thief(d: usize, counts: usize, done: usize): i32 {
+  let took = 0;
+  for (;;) {
+    const r = dequeSteal(d);
+    if (r == SUCCESS) { add32(counts + (<usize>jobLo(taken()) << 2), 1); took++; }
+    else if (r == EMPTY && load32(done) == 1) break;
+  }
+  return took;
+}
