@@ -1,14 +1,17 @@
 // Latches: one-shot "this is done" flags that a job sets and its joiner waits for (rayon-core's
 // latch.rs: CoreLatch inside SpinLatch / LockLatch / CountLatch). One layout serves all three:
 //
-//   0        4        8          12        16
-//   +--------+--------+----------+---------+
-//   | STATE  | COUNT  | REGISTRY | TARGET  |
-//   +--------+--------+----------+---------+
+//   0        4        8          12        16       20
+//   +--------+--------+----------+---------+--------+
+//   | STATE  | COUNT  | REGISTRY | TARGET  | KIND   |
+//   +--------+--------+----------+---------+--------+
 //   STATE     the core latch (table below); also the futex word of blocking waiters
-//   COUNT     counting latches only: sets still expected (0 for plain latches)
+//   COUNT     counting latches only: sets still expected
 //   REGISTRY  sleep registry (sleep.ts) of the worker that waits, 0 for none (LockLatch)
 //   TARGET    that worker's index in REGISTRY
+//   KIND      LATCH_PLAIN or LATCH_COUNTED
+//   REGISTRY, TARGET and KIND are written before the latch is shared and never change: plain
+//   reads are safe.
 //
 // Kinds (rayon's names):
 //   SpinLatch   REGISTRY != 0: a worker waits for it while it keeps stealing (the sleep protocol
@@ -39,7 +42,11 @@ export const L_STATE: usize = 0;
 export const L_COUNT: usize = 4;
 export const L_REGISTRY: usize = 8;
 export const L_TARGET: usize = 12;
-export const LATCH_SIZE: usize = 16;
+export const L_KIND: usize = 16;
+export const LATCH_SIZE: usize = 24;
+
+export const LATCH_PLAIN: u32 = 0;
+export const LATCH_COUNTED: u32 = 1;
 
 export const LATCH_UNSET: i32 = 0;
 export const LATCH_SLEEPY: i32 = 1;
@@ -53,9 +60,10 @@ export function latchInit(l: usize, registry: usize, target: u32, count: u32): v
   store<u32>(l + L_COUNT, count);
   store<u32>(l + L_REGISTRY, <u32>registry);
   store<u32>(l + L_TARGET, target);
+  store<u32>(l + L_KIND, count > 0 ? LATCH_COUNTED : LATCH_PLAIN);
 }
 
-/** A heap latch (see latchInit); 0 if out of memory. */
+/** A heap latch (see latchInit: `count` > 0 makes a CountLatch); 0 if out of memory. */
 export function latchNew(registry: usize, target: u32, count: u32): usize {
   const l = malloc(LATCH_SIZE);
   if (l != 0) latchInit(l, registry, target, count);
@@ -78,11 +86,11 @@ export function latchFree(l: usize): void { free(l); }
  * needed afterwards is read before it; the futex wake touches only the address.
  */
 export function latchSet(l: usize): bool {
-  if (load<u32>(l + L_COUNT) != 0) { // COUNT is 0 forever for plain latches (plain read safe)
+  if (load<u32>(l + L_KIND) == LATCH_COUNTED) {
     if (sub32(l + L_COUNT, 1) != 1) return false; // not the last set
   }
-  const registry = <usize>load32(l + L_REGISTRY);
-  const target = <u32>load32(l + L_TARGET);
+  const registry = <usize>load<u32>(l + L_REGISTRY);
+  const target = load<u32>(l + L_TARGET);
   if (xchg32(l + L_STATE, LATCH_SET) == LATCH_SLEEPING) latchWakeCold(l, registry, target);
   return true;
 }
