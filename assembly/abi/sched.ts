@@ -21,7 +21,7 @@ import { deadlineAfter } from "../sync/futex";
 import { load32, store32, add32 } from "../sync/atomic";
 import { JOB_JS } from "../sched/job";
 import { SUCCESS, EMPTY } from "../layout";
-import { L_STATE } from "../sched/latch";
+import { LA_STATE } from "../sched/latch";
 
 export { JOB_JS, JOB_MODULE_SHIFT } from "../sched/job";
 export { DEQUE_MIN_CAP, DEQUE_MAX_CAP } from "../sched/deque";
@@ -63,7 +63,7 @@ export function sched_latch_free(l: usize): void { latchFree(l); }
 export function sched_latch_set(l: usize): i32 { return latchSet(l) ? 1 : 0; }
 export function sched_latch_probe(l: usize): i32 { return latchProbe(l) ? 1 : 0; }
 /** The core state (LATCH_UNSET / SLEEPY / SLEEPING / SET): a snapshot, for tests. */
-export function sched_latch_state(l: usize): i32 { return load32(l + L_STATE); }
+export function sched_latch_state(l: usize): i32 { return load32(l + LA_STATE); }
 export function sched_latch_increment(l: usize): void { latchIncrement(l); }
 export function sched_latch_wait(l: usize, timeoutMs: f64): i32 { return latchWait(l, deadlineAfter(timeoutMs)); }
 

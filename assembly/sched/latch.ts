@@ -38,11 +38,11 @@ import { malloc, free } from "../heap/index";
 import { sleepWakeWorker } from "./sleep";
 import { SUCCESS, TIMEOUT } from "../layout";
 
-export const L_STATE: usize = 0;
-export const L_COUNT: usize = 4;
-export const L_REGISTRY: usize = 8;
-export const L_TARGET: usize = 12;
-export const L_KIND: usize = 16;
+export const LA_STATE: usize = 0;
+export const LA_COUNT: usize = 4;
+export const LA_REGISTRY: usize = 8;
+export const LA_TARGET: usize = 12;
+export const LA_KIND: usize = 16;
 export const LATCH_SIZE: usize = 24;
 
 export const LATCH_PLAIN: u32 = 0;
@@ -56,11 +56,11 @@ export const LATCH_SET: i32 = 3;
 /** Initialises a latch at `l` (caller-owned memory: a heap block or a job's data block). */
 export function latchInit(l: usize, registry: usize, target: u32, count: u32): void {
   // Plain stores: the latch is private until its pointer is published with the job.
-  store<i32>(l + L_STATE, LATCH_UNSET);
-  store<u32>(l + L_COUNT, count);
-  store<u32>(l + L_REGISTRY, <u32>registry);
-  store<u32>(l + L_TARGET, target);
-  store<u32>(l + L_KIND, count > 0 ? LATCH_COUNTED : LATCH_PLAIN);
+  store<i32>(l + LA_STATE, LATCH_UNSET);
+  store<u32>(l + LA_COUNT, count);
+  store<u32>(l + LA_REGISTRY, <u32>registry);
+  store<u32>(l + LA_TARGET, target);
+  store<u32>(l + LA_KIND, count > 0 ? LATCH_COUNTED : LATCH_PLAIN);
 }
 
 /** A heap latch (see latchInit: `count` > 0 makes a CountLatch); 0 if out of memory. */
@@ -74,11 +74,11 @@ export function latchFree(l: usize): void { free(l); }
 
 /** Whether the latch is set. SeqCst: whatever the setter wrote before setting is visible. */
 // @ts-ignore: decorator
-@inline export function latchProbe(l: usize): bool { return load32(l + L_STATE) == LATCH_SET; }
+@inline export function latchProbe(l: usize): bool { return load32(l + LA_STATE) == LATCH_SET; }
 
 /** CountLatch: one more set is expected before the latch opens. */
 // @ts-ignore: decorator
-@inline export function latchIncrement(l: usize): void { add32(l + L_COUNT, 1); }
+@inline export function latchIncrement(l: usize): void { add32(l + LA_COUNT, 1); }
 
 /**
  * Sets the latch (counting latches: counts one down, and sets it at zero). Returns true when
@@ -86,19 +86,19 @@ export function latchFree(l: usize): void { free(l); }
  * needed afterwards is read before it; the futex wake touches only the address.
  */
 export function latchSet(l: usize): bool {
-  if (load<u32>(l + L_KIND) == LATCH_COUNTED) {
-    if (sub32(l + L_COUNT, 1) != 1) return false; // not the last set
+  if (load<u32>(l + LA_KIND) == LATCH_COUNTED) {
+    if (sub32(l + LA_COUNT, 1) != 1) return false; // not the last set
   }
-  const registry = <usize>load<u32>(l + L_REGISTRY);
-  const target = load<u32>(l + L_TARGET);
-  if (xchg32(l + L_STATE, LATCH_SET) == LATCH_SLEEPING) latchWakeCold(l, registry, target);
+  const registry = <usize>load<u32>(l + LA_REGISTRY);
+  const target = load<u32>(l + LA_TARGET);
+  if (xchg32(l + LA_STATE, LATCH_SET) == LATCH_SLEEPING) latchWakeCold(l, registry, target);
   return true;
 }
 
 function latchWakeCold(l: usize, registry: usize, target: u32): void {
   // Pairs with the wait in sleep.ts sleepCold (SpinLatch owner) or latchWait (LockLatch).
   if (registry != 0) sleepWakeWorker(registry, target);
-  futexWake(l + L_STATE, i32.MAX_VALUE);
+  futexWake(l + LA_STATE, i32.MAX_VALUE);
 }
 
 // ---- the owner's side of the sleep protocol (sleep.ts calls these) ---------------------------
@@ -106,17 +106,17 @@ function latchWakeCold(l: usize, registry: usize, target: u32): void {
 /** UNSET -> SLEEPY; false if the latch was set meanwhile. */
 // @ts-ignore: decorator
 @inline export function latchGetSleepy(l: usize): bool {
-  return cas32(l + L_STATE, LATCH_UNSET, LATCH_SLEEPY) == LATCH_UNSET;
+  return cas32(l + LA_STATE, LATCH_UNSET, LATCH_SLEEPY) == LATCH_UNSET;
 }
 /** SLEEPY -> SLEEPING; false if the latch was set meanwhile. */
 // @ts-ignore: decorator
 @inline export function latchFallAsleep(l: usize): bool {
-  return cas32(l + L_STATE, LATCH_SLEEPY, LATCH_SLEEPING) == LATCH_SLEEPY;
+  return cas32(l + LA_STATE, LATCH_SLEEPY, LATCH_SLEEPING) == LATCH_SLEEPY;
 }
 /** Back to UNSET after a sleep (or an aborted one), unless it was set meanwhile. */
 export function latchWakeUp(l: usize): void {
-  const s = load32(l + L_STATE);
-  if (s == LATCH_SLEEPY || s == LATCH_SLEEPING) cas32(l + L_STATE, s, LATCH_UNSET);
+  const s = load32(l + LA_STATE);
+  if (s == LATCH_SLEEPY || s == LATCH_SLEEPING) cas32(l + LA_STATE, s, LATCH_UNSET);
 }
 
 /**
@@ -126,12 +126,12 @@ export function latchWakeUp(l: usize): void {
  */
 export function latchWait(l: usize, deadline: f64): i32 {
   for (;;) {
-    const s = load32(l + L_STATE);
+    const s = load32(l + LA_STATE);
     if (s == LATCH_SET) return SUCCESS;
     // Announce a sleeper, so that the setter's xchg sees SLEEPING and wakes us.
-    if (s != LATCH_SLEEPING && cas32(l + L_STATE, s, LATCH_SLEEPING) != s) continue;
+    if (s != LATCH_SLEEPING && cas32(l + LA_STATE, s, LATCH_SLEEPING) != s) continue;
     // Pairs with futexWake in latchWakeCold; returns at once if STATE is no longer SLEEPING.
-    if (futexWait(l + L_STATE, LATCH_SLEEPING, deadline) == TIMED_OUT) {
+    if (futexWait(l + LA_STATE, LATCH_SLEEPING, deadline) == TIMED_OUT) {
       return latchProbe(l) ? SUCCESS : TIMEOUT;
     }
   }
