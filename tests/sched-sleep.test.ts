@@ -70,6 +70,11 @@ describe("sched: latches", () => {
 });
 
 describe("sched: sleep protocol", () => {
+  test("bad sizes: a registry of 0 workers or more than 65535 is refused (0)", () => {
+    expect(x().sched_sleep_new(0, 0)).toBe(0);
+    expect(x().sched_sleep_new(0x10000, 0)).toBe(0);
+  });
+
   test("an idle worker spins ROUNDS_UNTIL_SLEEPY rounds, gets sleepy (JEC odd), then sleeps; a timed-out sleeper counts itself out", () => {
     const reg = x().sched_sleep_new(1, 0);
     const jec0 = x().sched_sleep_jec(reg);
