@@ -259,7 +259,6 @@ describe("sched: sleep protocol", () => {
     const results = await Promise.all(workers.map((h) => h.join()));
     expect(results.map((r) => r.timeouts)).toEqual([0, 0]);
     expect(results.reduce((a, r) => a + r.slept, 0)).toBeGreaterThan(0); // they really slept
-    if (process.env.SCHED_DEBUG) console.log(JSON.stringify(results));
     let bad = 0;
     for (let r = 0; r < rounds; r++) if (st.array[1 + r] !== 1) bad++;
     expect(bad).toBe(0);
