@@ -138,6 +138,7 @@ export const ONCE_POISONED: i32 = 12;
 export const FULL: i32 = 13;         // channel: no free slot (try_send)
 export const EMPTY: i32 = 14;        // channel: no message (try_recv)
 export const DISCONNECTED: i32 = 15; // channel: the other side is gone (and, for recv, nothing is left)
+export const RETRY: i32 = 20;        // scheduler: a steal lost a race with another thread; try again
 
 // Task objects (TAG_TASK): one per spawned thread (and one for the main thread, ThreadId 1).
 //   +16 STATE    futex word: TASK_PENDING -> TASK_RUNNING -> TASK_OK | TASK_PANIC | TASK_LOST
