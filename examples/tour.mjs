@@ -69,14 +69,32 @@ const data = new weft.SharedArray(Float64Array, 1_000_000);
 await weft.spawn([data], (d) => { d.array.fill(1); }).join();
 console.log("SharedArray sum:", data.array.reduce((s, v) => s + v, 0));
 
-// Channels (first increment): a bounded MPMC channel of numbers. The thread gets its own sender
-// (dropped when it ends); main closes its own, like Rust's drop(tx), so the loop ends.
+// Channels (crossbeam-channel): bounded, unbounded, rendezvous; numbers, bytes or structured
+// values. The thread gets its own sender (dropped when it ends); main closes its own, like Rust's
+// drop(tx), so the loop ends.
 const [tx, rx] = weft.bounded(16, { of: "f64" });
 weft.spawn([tx], (tx) => { for (let i = 1; i <= 100; i++) tx.send(i); });
 tx.close();
 let received = 0;
 for (const v of rx) received += v;
 console.log("channel sum:", received);
+
+// Structured messages on an unbounded channel, and select over two channels.
+const [words, wordsRx] = weft.unbounded({ of: "any" });
+const [ticks, ticksRx] = weft.bounded(1);
+weft.spawn([words], (w) => { for (const s of ["hi", "from", "the", "thread"]) w.send({ s }); });
+words.close();
+ticks.send(1);
+const seen = [];
+for (;;) {
+  const r = weft.select([weft.recv(wordsRx), weft.recv(ticksRx)], { timeout: 5000, default: true });
+  if (r.index === -1 || r.disconnected) break;       // nothing within 5 s, or words all received
+  seen.push(r.index === 0 ? r.value.s : `tick`);
+}
+let tickCount = seen.filter((w) => w === "tick").length;
+try { ticksRx.tryRecv(); tickCount++; } catch { /* the select took it */ }   // a disconnected arm may win first
+console.log("select:", seen.filter((w) => w !== "tick").join(" "), `(+${tickCount} tick)`);
+ticks.close(); ticksRx.close(); wordsRx.close();
 
 // std::thread helpers and scope
 console.log("current thread:", weft.thread.current().name);
