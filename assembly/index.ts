@@ -26,6 +26,7 @@ export * from "./abi/waitgroup";
 export * from "./abi/atomic";
 export * from "./abi/shared-array";
 export * from "./abi/channel";
+export * from "./abi/channel-batch";
 export { M_STATE, M_OWNER, M_POISON, M_VALUE, M_VALUE2, MUTEX_SIZE };
 
 // ---- engine ---------------------------------------------------------------------------------

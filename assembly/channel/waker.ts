@@ -65,3 +65,17 @@ export function wakeAll(w: usize): void {
   if (load32(w + W_WAITERS) > 0) futexWake(w + W_SEQ, i32.MAX_VALUE);
   if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, true);
 }
+
+/**
+ * After `n` units of progress at once (a batch: n messages delivered or n slots freed): one SEQ
+ * bump, then wake up to n announced sleepers and the selectors. Batch operations (batch.ts) call
+ * it once per batch instead of wakeOne per message.
+ */
+export function wakeMany(w: usize, n: i32): void {
+  add32(w + W_SEQ, 1);
+  // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word.
+  if (load32(w + W_WAITERS) > 0) futexWake(w + W_SEQ, n);
+  // One selector per event: for several events, every selector (a woken selector that finds
+  // nothing ready registers again, so waking too many is only extra work).
+  if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, n > 1);
+}

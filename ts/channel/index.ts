@@ -12,6 +12,7 @@ import { PayloadKind, kindCode } from "./payload";
 
 export { Sender, Receiver } from "./ends";
 export type { PayloadKind } from "./payload";
+export type { NumericArray, NumericInput, BatchOptions } from "./batch";
 
 export interface ChannelOptions {
   /** Payload kind: "f64" (default, any number), "i32" or "u32" (integers in range). */
