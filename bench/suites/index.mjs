@@ -5,5 +5,6 @@ import mutexWasm from "./mutex-wasm.mjs";
 import mutexContended from "./mutex-contended.mjs";
 import spawnJoin from "./spawn-join.mjs";
 import init from "./init.mjs";
+import channelSpsc from "./channel-spsc.mjs";
 
-export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init];
+export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc];
