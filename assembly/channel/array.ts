@@ -185,8 +185,26 @@ export function arrayDisconnect(c: usize): bool {
   return r != FULL ? r : arraySendCold(c, value, deadline);
 }
 
+/**
+ * Rounds a blocked operation retries before it sleeps. Sleeping is dear here: a futex wake and
+ * the sleeper's reschedule cost tens of microseconds (bench/probes/wake-cost.mjs; suite h's plain
+ * Atomics ping-pong), while a peer's turnaround (receive, then reply) takes about a microsecond.
+ * With the pause of `backoff` below, CHAN_SPIN_ROUNDS rounds last roughly 20-50 µs: a ping-pong
+ * or a producer slightly slower than its consumer never sleeps; an idle peer costs that much CPU
+ * before its partner sleeps.
+ */
+const CHAN_SPIN_ROUNDS: i32 = 512;
+
+/** One round of waiting: a pause growing to 64 loads (futex.ts spin); false once time to sleep. */
+// @ts-ignore: decorator
+@inline function backoff(r: i32): bool {
+  if (r >= CHAN_SPIN_ROUNDS) return false;
+  spin(min(r, 6));
+  return true;
+}
+
 function arraySendCold(c: usize, value: f64, deadline: f64): i32 {
-  for (let r = 0; spin(r); r++) { // a receiver is often just about to free a slot
+  for (let r = 0; backoff(r); r++) { // a receiver is often just about to free a slot
     const code = arrayTrySend(c, value);
     if (code != FULL) return code;
   }
@@ -209,7 +227,7 @@ function arraySendCold(c: usize, value: f64, deadline: f64): i32 {
 }
 
 function arrayRecvCold(c: usize, deadline: f64): i32 {
-  for (let r = 0; spin(r); r++) { // a sender is often just about to deliver
+  for (let r = 0; backoff(r); r++) { // a sender is often just about to deliver
     const code = arrayTryRecv(c);
     if (code != EMPTY) return code;
   }

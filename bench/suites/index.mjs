@@ -6,5 +6,7 @@ import mutexContended from "./mutex-contended.mjs";
 import spawnJoin from "./spawn-join.mjs";
 import init from "./init.mjs";
 import channelSpsc from "./channel-spsc.mjs";
+import channelMpmc from "./channel-mpmc.mjs";
+import channelPingpong from "./channel-pingpong.mjs";
 
-export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc];
+export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc, channelMpmc, channelPingpong];
