@@ -10,7 +10,6 @@
 // element becomes that f64 and back. A batch call's buffer belongs to its caller for the whole
 // call (the host's scratch block, or a kernel's own memory): plain loads and stores are safe.
 import { CHAN_KIND_F64, CHAN_KIND_I32, CHAN_KIND_U32 } from "./layout";
-import { SUCCESS } from "../layout";
 
 /** Whether `kind` names a numeric buffer element (CHAN_KIND_F64, _I32 or _U32). */
 // @ts-ignore: decorator
@@ -42,7 +41,9 @@ import { SUCCESS } from "../layout";
 // Why the last batch call of this thread stopped: SUCCESS (all sent / at least one received),
 // FULL, EMPTY, DISCONNECTED, TIMEOUT, WOULD_BLOCK (a step announced a sleeper) or
 // INVALID_ARGUMENT. Wasm globals are per instance, one instance per thread: a thread-local.
-let batchCode: i32 = SUCCESS;
+// The initialiser must be a literal: `= SUCCESS` (an imported constant) compiles to a start
+// function, which every instance would run (DESIGN.md fact 2; tests/build.test.ts).
+let batchCode: i32 = 0; // SUCCESS
 
 // @ts-ignore: decorator
 @inline export function setBatchCode(code: i32): void { batchCode = code; }
