@@ -26,8 +26,8 @@ export default {
   needsWeft: true,
 
   async prepare({ weft, quick }) {
-    const n = quick ? 20_000 : 100_000;
-    const nPost = quick ? 2_000 : 10_000;
+    const n = quick ? 5_000 : 20_000;
+    const nPost = quick ? 1_000 : 4_000;
     const [pingTx, pingRx] = weft.bounded(1);
     const [pongTx, pongRx] = weft.bounded(1);
 
