@@ -258,6 +258,24 @@ describe("channel batches", () => {
     t2.close();
   });
 
+  test("closing the handle under a parked sendManyAsync does not disconnect until it settles", async () => {
+    const [tx, rx] = weft.bounded(2);
+    tx.sendMany([1, 2]);
+    const parked = tx.sendManyAsync(new Float64Array([3, 4, 5])); // parked: the ring is full
+    tx.close(); // the operation holds its own reference to the end
+    expect(rx.isDisconnected()).toBe(false);
+    const h = weft.spawn([rx], (rx) => {
+      const into = new Float64Array(5);
+      let k = 0;
+      while (k < 5) k += rx.recvMany(into.subarray(k));
+      return Array.from(into);
+    });
+    await parked;
+    expect(await h.join()).toEqual([1, 2, 3, 4, 5]);
+    expect(catching(() => rx.recvMany(new Float64Array(1)))).toBeInstanceOf(weft.RecvError); // now disconnected
+    rx.close();
+  });
+
   test("big arrays go in chunks: 100k elements through a small ring, sync and async", async () => {
     const n = 100_000;
     const [tx, rx] = weft.bounded(1000);

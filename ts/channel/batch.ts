@@ -18,6 +18,7 @@ import {
   OutOfMemoryError, RecvError, RecvTimeoutError, SendManyError, SendManyTimeoutError,
 } from "../errors";
 import type { Payload } from "./payload";
+import { retainRef, releaseRef } from "../handle";
 
 /** The typed arrays batch operations move. */
 export type NumericArray = Float64Array | Int32Array | Uint32Array;
@@ -27,6 +28,8 @@ export type NumericInput = NumericArray | readonly number[];
 /** What a batch operation needs from a channel end (ends.ts makes one per call). */
 export interface BatchEnd {
   readonly e: Engine;
+  /** The end object (async forms hold a reference to it for their whole run). */
+  readonly end: number;
   /** The channel pointer (reading it throws DroppedError once the handle is closed). */
   readonly chan: number;
   readonly payload: Payload;
@@ -214,6 +217,9 @@ export async function sendManyAsync(end: BatchEnd, values: NumericInput, opts: B
   if (buf === 0) throw new OutOfMemoryError(bytes);
   const timed = opts?.timeout !== undefined;
   const deadline = performance.now() + timeout;
+  // Our own reference to the end for the whole operation: the handle may be closed while we are
+  // parked, and we go on using the channel after each wait (as stepAsync does for one wait).
+  try { retainRef(end.end, "Sender"); } catch (err) { x.heap_free(buf); throw err; }
   try {
     for (let sent = 0; sent < n;) {
       const k = Math.min(per, n - sent);
@@ -239,6 +245,7 @@ export async function sendManyAsync(end: BatchEnd, values: NumericInput, opts: B
     }
   } finally {
     x.heap_free(buf);
+    releaseRef(end.end);
   }
 }
 
@@ -253,6 +260,7 @@ export async function recvManyAsync(end: BatchEnd, into: NumericArray, opts: Bat
   const max = Math.min(into.length, per);
   const buf = x.heap_alloc(max << shift);
   if (buf === 0) throw new OutOfMemoryError(max << shift);
+  try { retainRef(end.end, "Receiver"); } catch (err) { x.heap_free(buf); throw err; } // as in sendManyAsync
   try {
     let got = x.chan_try_recv_many(c, buf, max, kind);
     let code = x.chan_batch_code();
@@ -268,5 +276,6 @@ export async function recvManyAsync(end: BatchEnd, into: NumericArray, opts: Bat
     return got === max ? fillMore(x, c, buf, into, got, kind, shift, per) : got;
   } finally {
     x.heap_free(buf);
+    releaseRef(end.end);
   }
 }

@@ -59,7 +59,8 @@ abstract class ChannelEnd extends SharedHandle {
 
   /** What the batch operations (batch.ts) work with, for one call. */
   protected batchEnd(): BatchEnd {
-    return { e: this.e, chan: this.chan, payload: this.payload, stepAsync: (s, d, o, t) => this.stepAsync(s, d, o, t) };
+    const chan = this.chan; // DroppedError once closed
+    return { e: this.e, end: this.ptr, chan, payload: this.payload, stepAsync: (s, d, o, t) => this.stepAsync(s, d, o, t) };
   }
 
   /** Runs `step` until it stops answering WOULD_BLOCK, parked on the futex word at `seqOffset`. */
