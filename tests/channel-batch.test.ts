@@ -259,9 +259,10 @@ describe("channel batches", () => {
   });
 
   test("closing the handle under a parked sendManyAsync does not disconnect until it settles", async () => {
-    const [tx, rx] = weft.bounded(2);
-    tx.sendMany([1, 2]);
-    const parked = tx.sendManyAsync(new Float64Array([3, 4, 5])); // parked: the ring is full
+    // Capacity 1: each message after the first needs a wait of its own, all after the close.
+    const [tx, rx] = weft.bounded(1);
+    tx.sendMany([1]);
+    const parked = tx.sendManyAsync(new Float64Array([2, 3, 4, 5])); // parked: the ring is full
     tx.close(); // the operation holds its own reference to the end
     expect(rx.isDisconnected()).toBe(false);
     const h = weft.spawn([rx], (rx) => {
@@ -274,6 +275,20 @@ describe("channel batches", () => {
     expect(await h.join()).toEqual([1, 2, 3, 4, 5]);
     expect(catching(() => rx.recvMany(new Float64Array(1)))).toBeInstanceOf(weft.RecvError); // now disconnected
     rx.close();
+  });
+
+  test("closing the handle under a parked recvManyAsync: it still receives, then the channel disconnects", async () => {
+    const [tx, rx] = weft.bounded(4, { of: "u32" });
+    const into = new Uint32Array(4);
+    const parked = rx.recvManyAsync(into);
+    rx.close();
+    expect(tx.isDisconnected()).toBe(false);
+    tx.sendMany([7, 8]);
+    const m = await parked;
+    expect(Array.from(into.subarray(0, m))).toEqual([7, 8].slice(0, m));
+    expect(tx.isDisconnected()).toBe(true); // the operation gave back the last receiver reference
+    expect(catching(() => tx.sendMany([9]))).toBeInstanceOf(weft.SendManyError);
+    tx.close();
   });
 
   test("big arrays go in chunks: 100k elements through a small ring, sync and async", async () => {

@@ -60,7 +60,7 @@ abstract class ChannelEnd extends SharedHandle {
   /** What the batch operations (batch.ts) work with, for one call. */
   protected batchEnd(): BatchEnd {
     const chan = this.chan; // DroppedError once closed
-    return { e: this.e, end: this.ptr, chan, payload: this.payload, stepAsync: (s, d, o, t) => this.stepAsync(s, d, o, t) };
+    return { e: this.e, end: this.ptr, chan, payload: this.payload };
   }
 
   /** Runs `step` until it stops answering WOULD_BLOCK, parked on the futex word at `seqOffset`. */
