@@ -28,8 +28,9 @@ import { CHAN_KIND_F64, CHAN_KIND_I32, CHAN_KIND_U32 } from "./layout";
 }
 
 /**
- * Stores slot value `v` as element `i`. Integer kinds truncate toward zero and saturate (a
- * numeric channel of the same kind only ever holds values in range, so nothing is lost there).
+ * Stores slot value `v` as element `i`. Integer kinds truncate toward zero and saturate (NaN
+ * gives 0); a numeric channel of the same kind only ever holds values in range, so nothing is
+ * lost there.
  */
 // @ts-ignore: decorator
 @inline export function elemSet(ptr: usize, i: u32, kind: u32, v: f64): void {

@@ -31,7 +31,7 @@ export interface BatchEnd {
   readonly e: Engine;
   /** The end object (async forms hold a reference to it for their whole run). */
   readonly end: number;
-  /** The channel pointer (reading it throws DroppedError once the handle is closed). */
+  /** The channel pointer (ends.ts reads it through the handle: DroppedError once closed). */
   readonly chan: number;
   readonly payload: Payload;
 }
