@@ -59,7 +59,7 @@ for (const suite of suites) {
     const { cases, cleanup, notes } = await suite.prepare(ctx);
     try {
       const stats = await repeatInterleaved(cases, plan);
-      res.cases = cases.map((c, i) => ({ name: c.name, role: c.role, stats: stats[i] }));
+      res.cases = cases.map((c, i) => ({ name: c.name, role: c.role, goal: c.goal, vs: c.vs, stats: stats[i] }));
       res.notes = notes?.() ?? [];
     } finally {
       await cleanup?.();
@@ -90,7 +90,7 @@ writeFileSync(jsonFile, JSON.stringify({
   command: `node bench/index.mjs ${args.join(" ")}`.trim(), plan, loadBefore, loadAfter, othersTotal,
   suites: results.map(({ suite, cases, error, notes, others }) => ({
     id: suite.id, title: suite.title, unit: suite.unit, goal: suite.goal, error: error ? String(error) : undefined, notes, others,
-    cases: cases.map((c) => ({ name: c.name, role: c.role, ...c.stats })),
+    cases: cases.map((c) => ({ name: c.name, role: c.role, goal: c.goal, ...c.stats })),
   })),
 }, null, 2));
 console.log(`samples: ${jsonFile}`);

@@ -159,6 +159,28 @@ export class SelectTimeoutError extends WeftError {
   constructor(what: string, ms: number) { super("TIMEOUT", `${what}: no operation became ready within ${ms} ms`); }
 }
 
+/**
+ * `sendMany` / `sendManyAsync` stopped on disconnection: the first `.sent` messages were sent,
+ * `.value` holds the rest (same array type as given), which was not.
+ */
+export class SendManyError<T = unknown> extends SendError<T> {
+  readonly sent: number;
+  constructor(value: T, sent: number) {
+    super(value);
+    this.sent = sent;
+    this.message = `sending on a disconnected channel (every Receiver was dropped) after ${sent} message(s)`;
+  }
+}
+/** `sendMany({ timeout })` / `sendManyAsync({ timeout })` stopped: as SendManyError, kind "Timeout" | "Disconnected". */
+export class SendManyTimeoutError<T = unknown> extends SendTimeoutError<T> {
+  readonly sent: number;
+  constructor(kind: "Timeout" | "Disconnected", value: T, sent: number, ms: number) {
+    super(kind, value, ms);
+    this.sent = sent;
+    this.message = `${this.message}; ${sent} message(s) were sent`;
+  }
+}
+
 /** Numeric result codes of the engine ABI (mirrors assembly/layout.ts; checked at init). */
 export const enum Code {
   SUCCESS = 0, WOULD_BLOCK = 1, TIMEOUT = 2, POISONED = 3, NOT_OWNER = 4, INVALID_HANDLE = 5,

@@ -22,7 +22,7 @@ export {
   HeapError, NotOwnerError, NotLockedError, WouldDeadlockError, InvalidArgumentError,
   UnsupportedValueError, NotSendError, OrderingError, NotInitializedError, ThreadLimitError,
   MainThreadBlockError, SendError, RecvError, TrySendError, TryRecvError, SendTimeoutError,
-  RecvTimeoutError, SelectTimeoutError,
+  RecvTimeoutError, SelectTimeoutError, SendManyError, SendManyTimeoutError,
 } from "./errors";
 /** @internal benchmark hooks (bench/), not part of the API. */
 export { __bench } from "./bench-hooks";

@@ -24,9 +24,10 @@
 // Initially HEAD = TAIL = 0 and slot i has STAMP = i (lap 0, free).
 import { load64, store64, cas64 } from "../sync/atomic";
 import { spin, TIMED_OUT } from "../sync/futex";
-import { sleepPrepare, sleepWait, sleepDone, wakeOne, wakeAll } from "./waker";
+import { sleepPrepare, sleepWait, sleepDone, wakeOne, wakeAll, wakeMany } from "./waker";
 import { C_CAP, C_FLAVOR_FIELDS, C_SEND, C_RECV } from "./layout";
-import { setReceived } from "./received";
+import { setReceived, getReceived } from "./received";
+import { elemGet, elemSet, setBatchCode } from "./elems";
 import { SUCCESS, FULL, EMPTY, DISCONNECTED, TIMEOUT, WOULD_BLOCK } from "../layout";
 
 export const A_ONE_LAP: usize = C_FLAVOR_FIELDS;
@@ -184,8 +185,27 @@ export function arrayDisconnect(c: usize): bool {
   return r != FULL ? r : arraySendCold(c, value, deadline);
 }
 
+/**
+ * Rounds a blocked operation retries before it sleeps. Sleeping is dear here: a futex wake and
+ * the sleeper's reschedule cost tens of microseconds (bench/probes/wake-cost.mjs; suite h's plain
+ * Atomics ping-pong), while a peer's turnaround (receive, then reply) takes about a microsecond.
+ * With the pause of `backoff` below, CHAN_SPIN_ROUNDS rounds last about 12 µs on the reference
+ * machine (futex.ts's 64 rounds: about 3 µs): a ping-pong or a producer slightly slower than its
+ * consumer does not sleep; a peer that really waits burns that much CPU first (less than one
+ * futex round trip, so at most about twice the cost of sleeping at once).
+ */
+const CHAN_SPIN_ROUNDS: i32 = 512;
+
+/** One round of waiting: a pause growing to 64 loads (futex.ts spin); false once time to sleep. */
+// @ts-ignore: decorator
+@inline function backoff(r: i32): bool {
+  if (r >= CHAN_SPIN_ROUNDS) return false;
+  spin(min(r, 6));
+  return true;
+}
+
 function arraySendCold(c: usize, value: f64, deadline: f64): i32 {
-  for (let r = 0; spin(r); r++) { // a receiver is often just about to free a slot
+  for (let r = 0; backoff(r); r++) { // a receiver is often just about to free a slot
     const code = arrayTrySend(c, value);
     if (code != FULL) return code;
   }
@@ -208,7 +228,7 @@ function arraySendCold(c: usize, value: f64, deadline: f64): i32 {
 }
 
 function arrayRecvCold(c: usize, deadline: f64): i32 {
-  for (let r = 0; spin(r); r++) { // a sender is often just about to deliver
+  for (let r = 0; backoff(r); r++) { // a sender is often just about to deliver
     const code = arrayTryRecv(c);
     if (code != EMPTY) return code;
   }
@@ -268,4 +288,110 @@ export function arrayLen(c: usize): u32 {
     return <u32>cap; // same index, one lap apart: full
   }
   return 0; // not reached
+}
+
+// ---- batches: runs of slots claimed with one cmpxchg ---------------------------------------
+//
+// A batch sender looks at the slots from TAIL on (to the end of the lap at most) and counts the
+// run of those free for their positions (STAMP == pos). Those slots stay free until a sender
+// claims them, and claiming any of them means moving TAIL past `tail`: so if the cmpxchg
+// TAIL: tail -> tail + k succeeds, the whole run is ours. Then the k values are written and
+// published one stamp at a time (receivers take them in order, each as soon as it is stamped),
+// and the receivers are woken once for the batch. Receivers mirror this from HEAD with
+// STAMP == pos + 1. Where no run is found (full / empty, a peer mid-step, a stale position) the
+// single-message path above decides.
+
+/** The position `k` slots after `pos` (pos's index + k <= CAP: runs never cross a lap). */
+// @ts-ignore: decorator
+@inline function runEnd(pos: i64, k: i64, oneLap: i64, cap: i64): i64 {
+  const index = pos & ((oneLap >> 1) - 1);
+  return index + k < cap ? pos + k : (pos & ~(oneLap - 1)) + oneLap;
+}
+
+/**
+ * Sends up to `n` elements of the buffer at `ptr` (element kind `kind`, elems.ts) without
+ * blocking; returns how many were sent, in order, and sets the batch code: SUCCESS (all), FULL
+ * or DISCONNECTED. Receivers are woken once for the whole batch.
+ */
+export function arrayTrySendMany(c: usize, ptr: usize, n: u32, kind: u32): u32 {
+  const oneLap = load64(c + A_ONE_LAP);
+  const mark = oneLap >> 1;
+  const cap = <i64>load32cap(c);
+  let sent: u32 = 0;
+  let code = SUCCESS;
+  while (sent < n) {
+    const tail = load64(c + A_TAIL);
+    // 1. Disconnected: nothing more can be sent.
+    if ((tail & mark) != 0) { code = DISCONNECTED; break; }
+    // 2. Count the run of slots free for positions tail, tail + 1, … up to the end of the lap.
+    const index = tail & (mark - 1);
+    const want = min(<i64>(n - sent), cap - index);
+    const first = c + A_SLOTS + <usize>index * SLOT_SIZE;
+    let k: i64 = 0;
+    while (k < want && load64(first + <usize>k * SLOT_SIZE + SLOT_STAMP) == tail + k) k++;
+    if (k == 0) {
+      // 3. No free slot at TAIL: full, a receiver mid-step or a stale tail. One single push
+      //    sorts it out (it returns FULL only when the ring is really full).
+      const r = ringPush(c, elemGet(ptr, sent, kind));
+      if (r != SUCCESS) { code = r; break; }
+      sent++;
+      continue;
+    }
+    // 4. Claim the run. Losing the cmpxchg means another sender (or the disconnect mark) moved
+    //    TAIL: look again.
+    if (cas64(c + A_TAIL, tail, runEnd(tail, k, oneLap, cap)) != tail) continue;
+    // 5. The run is ours: write each message, then publish it with the stamp its receiver waits
+    //    for (pos + 1). VALUE is plain: our claim gives us the slot exclusively.
+    for (let i: i64 = 0; i < k; i++) {
+      const slot = first + <usize>i * SLOT_SIZE;
+      store<f64>(slot + SLOT_VALUE, elemGet(ptr, sent + <u32>i, kind));
+      store64(slot + SLOT_STAMP, tail + i + 1);
+    }
+    sent += <u32>k;
+  }
+  if (sent > 0) wakeMany(c + C_RECV, <i32>sent);
+  setBatchCode(code);
+  return sent;
+}
+
+/**
+ * Receives up to `max` messages into the buffer at `ptr` without blocking; returns how many, in
+ * order, and sets the batch code: SUCCESS (at least one), EMPTY or DISCONNECTED (none).
+ * Senders are woken once for the whole batch.
+ */
+export function arrayTryRecvMany(c: usize, ptr: usize, max: u32, kind: u32): u32 {
+  const oneLap = load64(c + A_ONE_LAP);
+  const cap = <i64>load32cap(c);
+  let got: u32 = 0;
+  let code = SUCCESS;
+  while (got < max) {
+    const head = load64(c + A_HEAD);
+    // 1. Count the run of slots holding the messages for positions head, head + 1, … (to the
+    //    end of the lap).
+    const index = head & ((oneLap >> 1) - 1);
+    const want = min(<i64>(max - got), cap - index);
+    const first = c + A_SLOTS + <usize>index * SLOT_SIZE;
+    let k: i64 = 0;
+    while (k < want && load64(first + <usize>k * SLOT_SIZE + SLOT_STAMP) == head + k + 1) k++;
+    if (k == 0) {
+      // 2. No message at HEAD: empty (or disconnected), a sender mid-step or a stale head.
+      const r = ringPop(c);
+      if (r != SUCCESS) { code = r; break; }
+      elemSet(ptr, got, kind, getReceived());
+      got++;
+      continue;
+    }
+    // 3. Claim the run; losing the cmpxchg means another receiver moved HEAD: look again.
+    if (cas64(c + A_HEAD, head, runEnd(head, k, oneLap, cap)) != head) continue;
+    // 4. Ours: read each message, then free its slot for the sender one lap later.
+    for (let i: i64 = 0; i < k; i++) {
+      const slot = first + <usize>i * SLOT_SIZE;
+      elemSet(ptr, got + <u32>i, kind, load<f64>(slot + SLOT_VALUE));
+      store64(slot + SLOT_STAMP, head + i + oneLap);
+    }
+    got += <u32>k;
+  }
+  if (got > 0) { wakeMany(c + C_SEND, <i32>got); code = SUCCESS; }
+  setBatchCode(code);
+  return got;
 }

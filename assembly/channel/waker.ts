@@ -2,9 +2,10 @@
 //
 // Each direction of a channel has one waker block (layout.ts: C_SEND, C_RECV):
 //
-//   SEQ        futex word counting progress in this direction. The SEND block's SEQ is bumped
-//              by every successful receive (a slot became free) and by disconnection; the RECV
-//              block's by every successful send (a message arrived) and by disconnection
+//   SEQ        futex word counting progress in this direction *while someone sleeps*: the SEND
+//              block's SEQ is bumped by a successful receive (a slot became free) that finds a
+//              sender announced, and by disconnection; the RECV block's by a successful send that
+//              finds a receiver announced, and by disconnection
 //   WAITERS    single operations announced as (about to be) asleep on SEQ
 //   SEL_LOCK, SEL_COUNT, SEL_HEAD
 //              the selectors: `select` calls (and rendezvous operations) waiting on several
@@ -14,15 +15,22 @@
 //
 // Sleeping (`sleepPrepare` / `sleepWait` / `sleepDone`): read SEQ, announce (WAITERS + 1), try the
 // operation once more, then wait while SEQ still holds the value read first.
-// Waking (`wakeOne` after progress, `wakeAll` on disconnection): bump SEQ, then notify if
-// WAITERS > 0; then, if SEL_COUNT > 0, select one (or every) registered selector.
+// Waking (`wakeOne` after progress, `wakeMany` after a batch, `wakeAll` on disconnection): if
+// WAITERS > 0, bump SEQ and notify; then, if SEL_COUNT > 0, select one (or every) registered
+// selector. (wakeAll bumps SEQ unconditionally: it is rare.)
 //
 // No lost wake-up (all wasm atomics are SeqCst, a Dekker pair): the sleeper announces *then*
-// retries; the peer makes progress (writes a stamp) *then* bumps SEQ *then* reads WAITERS. If the
-// retry missed the progress, the announce came first, so the peer sees WAITERS > 0 and notifies;
-// and the SEQ read came before the bump, so a wait that starts after the bump returns at once.
+// retries; the peer makes progress (writes a stamp) *then* reads WAITERS (and bumps SEQ). If the
+// retry missed the progress, the announce came first, so the peer sees WAITERS > 0, bumps SEQ and
+// notifies; and the SEQ read came before the bump, so a wait that starts after the bump returns
+// at once.
 // Selectors follow the same pattern with SEL_COUNT (register, then retry, then sleep).
-// Exactly-when-needed: the peer skips the notify syscall while nobody is announced. A woken
+// Exactly-when-needed: the peer skips the SEQ bump and the notify syscall while nobody is
+// announced, so an uncontended operation does no read-modify-write on the waker's cache line
+// (both wakers share one line: a bump per message made it bounce between producer and consumer).
+// Skipping the bump is safe because a sleeper reads SEQ *before* it announces: a peer that sees
+// WAITERS > 0 bumps SEQ after that read, so the sleeper's wait sees a changed SEQ or is notified;
+// a peer that sees WAITERS == 0 made its progress before the announce, so the retry sees it. A woken
 // sleeper that loses the slot/message to a newcomer sleeps again: the progress was used by
 // someone, so nothing is lost. Progress wakes one sleeper per event (each event frees one slot
 // or delivers one message) and one selector; disconnection wakes all.
@@ -52,9 +60,9 @@ import { selectorsNotify } from "./selectors";
 /** After one unit of progress: bump SEQ, wake one announced sleeper and one selector, if any. */
 // @ts-ignore: decorator
 @inline export function wakeOne(w: usize): void {
-  add32(w + W_SEQ, 1);
-  // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word.
-  if (load32(w + W_WAITERS) > 0) futexWake(w + W_SEQ, 1);
+  // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word. SEQ is
+  // bumped only while someone is announced: see "Exactly-when-needed" in the header.
+  if (load32(w + W_WAITERS) > 0) { add32(w + W_SEQ, 1); futexWake(w + W_SEQ, 1); }
   // Pairs with the register-then-retry of selectors.ts.
   if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, false);
 }
@@ -64,4 +72,17 @@ export function wakeAll(w: usize): void {
   add32(w + W_SEQ, 1);
   if (load32(w + W_WAITERS) > 0) futexWake(w + W_SEQ, i32.MAX_VALUE);
   if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, true);
+}
+
+/**
+ * After `n` units of progress at once (a batch: n messages delivered or n slots freed): one SEQ
+ * bump, then wake up to n announced sleepers and the selectors. Batch operations (batch.ts) call
+ * it once per batch instead of wakeOne per message.
+ */
+export function wakeMany(w: usize, n: i32): void {
+  // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word.
+  if (load32(w + W_WAITERS) > 0) { add32(w + W_SEQ, 1); futexWake(w + W_SEQ, n); }
+  // One selector per event: for several events, every selector (a woken selector that finds
+  // nothing ready registers again, so waking too many is only extra work).
+  if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, n > 1);
 }

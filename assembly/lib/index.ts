@@ -72,6 +72,11 @@
 //                 OnceLock   begin, beginFor, finish(kind), wait, waitFor, isSet, kind, valuePtr
 //   semaphore.ts  Semaphore  acquire, acquireFor, tryAcquire, release(n), permits
 //   waitgroup.ts  WaitGroup  join, leave, wait, waitFor, count
+//   channel.ts    Sender     send, sendTimeout, trySend, sendMany, sendManyTimeout, trySendMany
+//                 Receiver   recv, recvTimeout, tryRecv, value, recvMany, recvManyTimeout,
+//                            tryRecvMany; both: len, capacity, isDisconnected, channel;
+//                            batchCode(). Views over the ENDS of a channel made in JS (numeric
+//                            kinds): no create; `…Timeout(ms)` are the `…For` forms (crossbeam names)
 import "../engine/abort"; // weftAbort, the target of `--use abort=…`
 import { attach, AGENT, CAN_BLOCK } from "../engine/local";
 import { futexWait, futexWake, deadlineAfter } from "../sync/futex";
@@ -83,7 +88,7 @@ export {
 } from "../sync/atomic";
 export {
   SUCCESS, WOULD_BLOCK, TIMEOUT, POISONED, NOT_OWNER, INVALID_HANDLE, OUT_OF_MEMORY, DOUBLE_FREE,
-  INVALID_POINTER, WOULD_DEADLOCK, NOT_LOCKED, INVALID_ARGUMENT, ONCE_POISONED,
+  INVALID_POINTER, WOULD_DEADLOCK, NOT_LOCKED, INVALID_ARGUMENT, ONCE_POISONED, FULL, EMPTY, DISCONNECTED,
   KIND_NONE, KIND_NUMBER, KIND_BIGINT, KIND_BOOL, KIND_HANDLE, KIND_ANY,
 } from "../layout";
 export { BARRIER_LEADER } from "../sync/barrier";
@@ -99,6 +104,8 @@ export * from "./barrier";
 export * from "./once";
 export * from "./semaphore";
 export * from "./waitgroup";
+export * from "./channel";
+export { CHAN_KIND_F64, CHAN_KIND_I32, CHAN_KIND_U32 } from "../channel/layout";
 export { retainObject, dropObject } from "./common";
 
 // ---- this thread ----------------------------------------------------------------------------

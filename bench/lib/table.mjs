@@ -31,13 +31,17 @@ export function buildRows(results) {
       rows.push(["  FAILED", "", "", "", "", "", String(error.message ?? error).slice(0, 80)]);
       continue;
     }
+    // A suite may have several weft rows, each with its own `goal` (else the suite's); a
+    // baseline's ratio is taken against the weft row named by its `vs` (else the first one).
     const w = cases.find((c) => c.role === "weft");
     for (const c of cases) {
       const s = c.stats;
-      const hasGoal = c.role === "weft" && suite.goal !== undefined;
-      const goal = hasGoal ? `<= ${fmt(suite.goal, suite.unit)}` : "";
-      const met = hasGoal ? (s.median <= suite.goal ? "met" : "NOT MET") : "";
-      const rat = c.role === "baseline" && w ? ratio(w.stats.median, s.median) : "";
+      const g = c.goal ?? suite.goal;
+      const hasGoal = c.role === "weft" && g !== undefined;
+      const goal = hasGoal ? `<= ${fmt(g, suite.unit)}` : "";
+      const met = hasGoal ? (s.median <= g ? "met" : "NOT MET") : "";
+      const ref = c.vs ? cases.find((x) => x.name === c.vs) : w;
+      const rat = c.role === "baseline" && ref ? ratio(ref.stats.median, s.median) : "";
       rows.push([`  ${c.name}`, fmt(s.median, suite.unit), fmt(s.min, suite.unit), fmt(s.max, suite.unit), rat, goal, met]);
     }
   }

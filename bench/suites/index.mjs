@@ -5,6 +5,9 @@ import mutexWasm from "./mutex-wasm.mjs";
 import mutexContended from "./mutex-contended.mjs";
 import spawnJoin from "./spawn-join.mjs";
 import init from "./init.mjs";
+import channelSpsc from "./channel-spsc.mjs";
+import channelMpmc from "./channel-mpmc.mjs";
+import channelPingpong from "./channel-pingpong.mjs";
 import channelObjects from "./channel-objects.mjs";
 
-export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelObjects];
+export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc, channelMpmc, channelPingpong, channelObjects];

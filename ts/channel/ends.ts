@@ -18,6 +18,8 @@ import {
 } from "../errors";
 import { waitAsync } from "../keepalive";
 import { Payload, payloadFor, dropChannel } from "./payload";
+import * as batch from "./batch";
+import type { BatchEnd, BatchOptions, NumericArray, NumericInput } from "./batch";
 
 /** The error of a send that failed other than Full/Timeout/Disconnected (the value was not sent). */
 function sendFailure(code: number): Error {
@@ -66,6 +68,12 @@ abstract class ChannelEnd extends SharedHandle {
 
   /** Drops this handle (Rust: drop(tx)); the last handle of a side disconnects the channel. */
   close(): void { this.drop(); }
+
+  /** What the batch operations (batch.ts) work with, for one call. */
+  protected batchEnd(): BatchEnd {
+    const chan = this.chan; // DroppedError once closed
+    return { e: this.e, end: this.ptr, chan, payload: this.payload };
+  }
 
   /** Runs `step` until it stops answering WOULD_BLOCK, parked on the futex word at `seqOffset`. */
   protected async stepAsync(step: () => number, done: () => void, seqOffset: number, timeout: number): Promise<number> {
@@ -219,6 +227,17 @@ export class Sender<T = number> extends ChannelEnd {
     if (code === Code.DISCONNECTED) throw timed ? new SendTimeoutError("Disconnected", value, timeout) : new SendError(value);
     throw sendFailure(code);
   }
+
+  /**
+   * Sends every element of `values` in order (a typed array of the channel's kind, or numbers),
+   * blocking while the channel is full; one engine call per chunk (batch.ts). Throws
+   * SendManyError (`.sent`, `.value` = the unsent rest) on disconnection, or, given `timeout`,
+   * SendManyTimeoutError ("Timeout" | "Disconnected").
+   */
+  sendMany(values: NumericInput, opts?: BatchOptions): void { batch.sendMany(this.batchEnd(), values, opts); }
+
+  /** sendMany that never blocks the thread: parks with Atomics.waitAsync while the channel is full. */
+  sendManyAsync(values: NumericInput, opts?: BatchOptions): Promise<void> { return batch.sendManyAsync(this.batchEnd(), values, opts); }
 }
 
 /** The receiving side of a channel. Clone it for more consumers; iterate until disconnection. */
@@ -303,6 +322,16 @@ export class Receiver<T = number> extends ChannelEnd {
     if (code === Code.DISCONNECTED) throw timed ? new RecvTimeoutError("Disconnected", timeout) : new RecvError();
     throw fromCode(code, "Receiver");
   }
+
+  /**
+   * Blocks for one message, then takes as many more as are there, up to `into.length` (a typed
+   * array of the channel's kind); returns the count (>= 1). Throws RecvError once the channel is
+   * empty and disconnected, or, given `timeout`, RecvTimeoutError ("Timeout" | "Disconnected").
+   */
+  recvMany(into: NumericArray, opts?: BatchOptions): number { return batch.recvMany(this.batchEnd(), into, opts); }
+
+  /** recvMany that never blocks the thread: parks with Atomics.waitAsync while the channel is empty. */
+  recvManyAsync(into: NumericArray, opts?: BatchOptions): Promise<number> { return batch.recvManyAsync(this.batchEnd(), into, opts); }
 
   /** Blocking iteration: yields messages until the channel is empty and disconnected. */
   *[Symbol.iterator](): Iterator<T> {

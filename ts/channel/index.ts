@@ -14,6 +14,7 @@ export { Sender, Receiver } from "./ends";
 export { select, selectAsync, recv, send, Select } from "./select";
 export type { SelectOperation, Selected, SelectOptions } from "./select";
 export type { PayloadKind } from "./payload";
+export type { NumericArray, NumericInput, BatchOptions } from "./batch";
 
 export interface ChannelOptions {
   /**
