@@ -542,6 +542,25 @@ describe("channel (array flavor)", () => {
     s.close(); r.close();
   });
 
+  test("fairness_parked (bug: a parked select was always woken for its first operation on a channel): duplicate receives of a parked select both win", async () => {
+    const n = 100;
+    const [s, r] = weft.bounded(1, { of: "i32" });
+    const h = weft.spawn([r, n], (r, n) => {
+      const w = (globalThis as any).weft;
+      const hits = [0, 0];
+      for (let i = 0; i < n; i++) hits[w.select([w.recv(r), w.recv(r)]).index]++;
+      return hits;
+    });
+    for (let i = 0; i < n; i++) {
+      waitUntilBlocked(s, "recv", 2); // both entries of select i linked: it sleeps on an empty channel
+      s.send(i); // wakes the first entry of the list; before the fix, always operation 0
+    }
+    const hits = (await h.join()) as number[];
+    expect(hits[0] + hits[1]).toBe(n);
+    for (const x of hits) expect(x).toBeGreaterThan(n / 10);
+    s.close(); r.close();
+  });
+
   test("recv_in_send: a send that is not selected sends nothing and gives its message back; its value may come from a receive", () => {
     const before = weft.stats();
     const [s, r] = weft.bounded(1, { of: "any" });

@@ -120,7 +120,12 @@ export function selectRegister(ops: usize, n: u32): usize {
   for (let k: u32 = 0; k < n; k++) {
     if (opIsSend(ops, k)) store<f64>(ctxEntry(ctx, k) + E_VALUE, opValue(ops, k)); // not yet shared
   }
-  for (let k: u32 = 0; k < n; k++) {
+  // Link from a random start, as step 1 tries (crossbeam shuffles the operations): a peer takes
+  // the first waiting entry of a list, so a fixed order would always favour the lowest index
+  // among operations on one channel (Go's TestPseudoRandomSend; tests/channel-go.test.ts).
+  const start = randomStart(n);
+  for (let i: u32 = 0; i < n; i++) {
+    const k = (start + i) % n;
     if (registerOp(ops, k, ctx)) { trySelect(ctx, SEL_ABORTED); break; } // the rest stay unlinked
   }
   return ctx;
