@@ -618,7 +618,7 @@ describe("channel (array flavor)", () => {
     expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
   });
   test("stress: 2 producers x 2 consumers over bounded(2), mixed blocking forms, exact sum and count", async () => {
-    const n = stress(20000);
+    const n = stress(8000);
     const [tx, rx] = weft.bounded(2);
     const producers = [0, 1].map((p) => weft.spawn([tx, p, n], (tx, p, n) => {
       for (let k = 0; k < n; k++) {
