@@ -13,6 +13,9 @@
 //   TestSelfSelect, TestSelectStress, TestPseudoRandomSend, TestMultiConsumer,
 //   TestSelectDuplicateChannel, TestChanSendInterface (a select send to a full channel with
 //   default sends nothing; values with handles leak nothing).
+// - From test/chan/: doubleselect (one case per select, no duplicates), select2 (selects leave
+//   no memory behind), select6 (Go issue 2075: wait queues stay intact), select7 (every receive
+//   form meets every send form).
 // Not here, and why:
 // - Go's receive from a closed channel returns the zero value and ok=false: weft follows
 //   crossbeam (RecvError / kind "Disconnected"), tested as such in TestChan.
@@ -364,4 +367,101 @@ describe("Go's select and race tests", () => {
       for (const x of [cTx, cRx, dTx, dRx, eTx, eRx]) x.close();
     });
   }
+});
+
+describe("Go's test/chan programs", () => {
+  for (const [name, cap] of [["cap 0", 0], ["cap 1", 1]] as [string, number][]) {
+    test(`doubleselect (${name}): a select of sends to four channels runs exactly one case per call (no value twice, none lost)`, async () => {
+      const n = stress(2000);
+      const chans = [0, 1, 2, 3].map(() => make(cap));
+      const [muxTx, muxRx] = make(cap);
+      const sender = weft.spawn([chans.map(([t]) => t), n], (txs, n) => {
+        const w = (globalThis as any).weft;
+        const ops = (i: number) => txs.map((t: any) => w.send(t, i));
+        for (let i = 0; i < n; i++) w.select(ops(i));
+      });
+      const muxes = chans.map(([, rx]) => weft.spawn([rx, muxTx], (rx, out) => { for (const v of rx) out.send(v); }));
+      for (const [tx, rx] of chans) { tx.close(); rx.close(); }
+      muxTx.close();
+      const seen = new Uint8Array(n);
+      let dups = 0, count = 0;
+      for (const v of muxRx) { if (seen[v]++) dups++; count++; }
+      await Promise.all([sender, ...muxes].map((h) => h.join()));
+      expect(dups).toBe(0);
+      expect(count).toBe(n);
+      muxRx.close();
+    });
+  }
+
+  test("select2: blocking selects that park many times leave no memory behind", async () => {
+    const n = stress(2000);
+    const before = weft.stats();
+    const [tx, rx] = make(0);
+    const [idleTx, idleRx] = make(0);
+    const h = weft.spawn([rx, idleRx, n], (rx, idleRx, n) => {
+      const w = (globalThis as any).weft;
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += w.select([w.recv(rx), w.recv(idleRx)]).value;
+      return sum;
+    });
+    for (let i = 0; i < n; i++) tx.send(1);
+    expect(await h.join()).toBe(n);
+    const sel = weft.spawn([tx, n], (tx, n) => {
+      const w = (globalThis as any).weft;
+      for (let i = 0; i < n; i++) w.select([w.send(tx, i)], { timeout: 30_000 });
+    });
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += rx.recv();
+    await sel.join();
+    expect(sum).toBe((n * (n - 1)) / 2);
+    tx.close(); rx.close(); idleTx.close(); idleRx.close();
+    expect(weft.stats().heapBytes).toBe(before.heapBytes);
+    expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
+  });
+
+  test("select6 (Go issue 2075): a select that gave up its place behind a plain receiver leaves the queue intact for later waits", async () => {
+    const [c1Tx, c1Rx] = make(0);
+    const [c2Tx, c2Rx] = make(0);
+    const [c3Tx, c3Rx] = make(0);
+    const a = weft.spawn([c1Rx], (c1) => c1.recv());
+    waitUntilBlocked(c1Rx, "recv", 1); // A queued first
+    const b = weft.spawn([c1Rx, c2Rx, c3Tx], (c1, c2, c3) => {
+      const w = (globalThis as any).weft;
+      const res = w.select([w.recv(c1), w.recv(c2)]);
+      if (res.index !== 1) return "took c1";
+      c3.send(1);
+      return c1.recv(); // waits on c1 again, behind A
+    });
+    waitUntilBlocked(c1Rx, "recv", 2); // the select is last in c1's queue
+    const c = weft.spawn([c2Tx], (c2) => { c2.send(1); });
+    expect(c3Rx.recv()).toBe(1);
+    c1Tx.send(10);
+    c1Tx.send(20);
+    const got = [await a.join(), await b.join()].sort();
+    expect(got).toEqual([10, 20]);
+    await c.join();
+    for (const x of [c1Tx, c1Rx, c2Tx, c2Rx, c3Tx, c3Rx]) x.close();
+  });
+
+  test("select7: every receive form (recv, select of one, select with an idle channel) meets every send form on a rendezvous channel", async () => {
+    const recvForms = ["recv", "select1", "select2"];
+    const sendForms = ["send", "select1", "select2"];
+    for (const rf of recvForms) {
+      for (const sf of sendForms) {
+        const [tx, rx] = make(0);
+        const [idleTx, idleRx] = make(0);
+        const h = weft.spawn([rx, idleRx, rf], (rx, idleRx, rf) => {
+          const w = (globalThis as any).weft;
+          if (rf === "recv") return rx.recv();
+          return w.select(rf === "select1" ? [w.recv(rx)] : [w.recv(rx), w.recv(idleRx)]).value;
+        });
+        waitUntilBlocked(rx, "recv"); // Go: runtime.Gosched() so the receiver waits first
+        if (sf === "send") tx.send(1);
+        else if (sf === "select1") expect(weft.select([weft.send(tx, 1)]).index).toBe(0);
+        else expect(weft.select([weft.send(tx, 1), weft.send(idleTx, 1)]).index).toBe(0);
+        expect([rf, sf, await h.join()]).toEqual([rf, sf, 1]);
+        for (const x of [tx, rx, idleTx, idleRx]) x.close();
+      }
+    }
+  });
 });
