@@ -333,6 +333,43 @@ describe("channel (list flavor)", () => {
     expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
   });
 
+  test("drops: \"any\" messages with handles, received or dropped exactly once across blocks; the heap back to its baseline", async () => {
+    const rand = lcg(2075);
+    const runs = stress(8);
+    const before = weft.stats();
+    for (let run = 0; run < runs; run++) {
+      const steps = rand(300);
+      const additional = rand(100); // up to four blocks still linked when the channel drops
+      const seen = new weft.SharedArray(Int32Array, steps + additional);
+      const [tx, rx] = weft.unbounded({ of: "any" });
+      const r = weft.spawn([rx, steps, seen], (rx, steps, seen) => {
+        const w = (globalThis as any).weft;
+        for (let k = 0; k < steps; k++) {
+          const m = rx.recv() as any;
+          if (m.a.load(w.Ordering.SeqCst) !== m.i) return `message ${m.i} carries ${m.a.load(w.Ordering.SeqCst)}`;
+          Atomics.add(seen.array, m.i, 1);
+          m.a.drop();
+        }
+        return "ok";
+      });
+      const s = weft.spawn([tx, steps], (tx, steps) => {
+        const w = (globalThis as any).weft;
+        for (let k = 0; k < steps; k++) { const a = new w.AtomicI32(k); tx.send({ i: k, a }); a.drop(); }
+      });
+      await s.join();
+      expect(await r.join()).toBe("ok");
+      for (let k = steps; k < steps + additional; k++) { const a = new weft.AtomicI32(k); tx.send({ i: k, a }); a.drop(); }
+      expect(rx.len).toBe(additional);
+      const counts = Array.from(seen.array);
+      expect(counts.slice(0, steps).every((c) => c === 1)).toBe(true);
+      expect(counts.slice(steps).every((c) => c === 0)).toBe(true);
+      seen.drop();
+      rx.close(); tx.close(); // receivers first this time: the last Sender's drop frees them
+      expect(weft.stats().heapBytes).toBe(before.heapBytes);
+      expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
+    }
+  });
+
   test("linearizable: 4 threads each send then try_recv; try_recv never sees Empty", async () => {
     const n = stress(25_000);
     const [tx, rx] = weft.unbounded();
