@@ -647,6 +647,56 @@ describe("channel (array flavor)", () => {
     expect(rs[0][0] + rs[1][0]).toBe((total * (total - 1)) / 2);
   });
 
+  test("async_steals_wakeup (bug: a parked recvAsync/sendAsync of a busy thread took the only wake-up of a blocked receiver/sender)", async () => {
+    // Receive side: the main thread parks a recvAsync, a thread blocks in recv; one message
+    // arrives while the main thread is blocked (synchronously) waiting for that thread.
+    const [tx, rx] = weft.bounded(1);
+    const [replyTx, replyRx] = weft.bounded(1);
+    const parked = rx.recvAsync();
+    waitUntilBlocked(rx, "recv", 1); // the async receive is parked (announced)
+    const worker = weft.spawn([rx, replyTx], (rx, replyTx) => { replyTx.send(rx.recv()); });
+    waitUntilBlocked(rx, "recv", 2); // and the thread's receive behind it
+    const sender = weft.spawn([tx], (tx) => { tx.send(5); });
+    expect(replyRx.recvTimeout(10_000)).toBe(5); // the thread was woken although the async waiter came first
+    await Promise.all([worker.join(), sender.join()]);
+    tx.send(6);
+    expect(await parked).toBe(6);
+
+    // Send side: the channel is full, the main thread parks a sendAsync, a thread blocks in send;
+    // one slot frees up while the main thread is blocked waiting for that thread.
+    tx.send(0);
+    const parkedSend = tx.sendAsync(1);
+    waitUntilBlocked(tx, "send", 1);
+    const blockedSender = weft.spawn([tx, replyTx], (tx, replyTx) => { tx.send(2); replyTx.send(-2); });
+    waitUntilBlocked(tx, "send", 2);
+    const receiver = weft.spawn([rx], (rx) => rx.recv());
+    expect(replyRx.recvTimeout(10_000)).toBe(-2);
+    expect(await receiver.join()).toBe(0);
+    await blockedSender.join();
+    expect(rx.recv()).toBe(2); // makes room for the parked sendAsync
+    await parkedSend;
+    expect(rx.recv()).toBe(1);
+    for (const x of [tx, rx, replyTx, replyRx]) x.close();
+  });
+
+  test("async_select_steals_wakeup (bug: a parked selectAsync of a busy thread took the only selector wake-up of a blocked select)", async () => {
+    const [tx, rx] = weft.bounded(1);
+    const [replyTx, replyRx] = weft.bounded(1);
+    const parked = weft.selectAsync([weft.recv(rx)]);
+    waitUntilBlocked(rx, "recv", 1); // its entry is linked
+    const worker = weft.spawn([rx, replyTx], (rx, replyTx) => {
+      const w = (globalThis as any).weft;
+      replyTx.send(w.select([w.recv(rx)]).value);
+    });
+    waitUntilBlocked(rx, "recv", 2);
+    const sender = weft.spawn([tx], (tx) => { tx.send(5); });
+    expect(replyRx.recvTimeout(10_000)).toBe(5);
+    await Promise.all([worker.join(), sender.join()]);
+    tx.send(6);
+    expect(await parked).toEqual({ index: 0, value: 6, disconnected: false });
+    for (const x of [tx, rx, replyTx, replyRx]) x.close();
+  });
+
   test("handles: clone and close count per side; both ends gone frees the channel", () => {
     const before = weft.stats().heapBlocks;
     const [tx, rx] = weft.bounded(8);

@@ -449,8 +449,9 @@ describe("Go's test/chan programs", () => {
     for (const rf of recvForms) {
       for (const sf of sendForms) {
         const [tx, rx] = make(0);
-        const [idleTx, idleRx] = make(0);
-        const h = weft.spawn([rx, idleRx, rf], (rx, idleRx, rf) => {
+        const [idleRTx, idleRRx] = make(0); // the receiver's own idle channel (Go: each side makes its c2)
+        const [idleSTx, idleSRx] = make(0); // the sender's
+        const h = weft.spawn([rx, idleRRx, rf], (rx, idleRx, rf) => {
           const w = (globalThis as any).weft;
           if (rf === "recv") return rx.recv();
           return w.select(rf === "select1" ? [w.recv(rx)] : [w.recv(rx), w.recv(idleRx)]).value;
@@ -458,9 +459,9 @@ describe("Go's test/chan programs", () => {
         waitUntilBlocked(rx, "recv"); // Go: runtime.Gosched() so the receiver waits first
         if (sf === "send") tx.send(1);
         else if (sf === "select1") expect(weft.select([weft.send(tx, 1)]).index).toBe(0);
-        else expect(weft.select([weft.send(tx, 1), weft.send(idleTx, 1)]).index).toBe(0);
+        else expect(weft.select([weft.send(tx, 1), weft.send(idleSTx, 1)]).index).toBe(0);
         expect([rf, sf, await h.join()]).toEqual([rf, sf, 1]);
-        for (const x of [tx, rx, idleTx, idleRx]) x.close();
+        for (const x of [tx, rx, idleRTx, idleRRx, idleSTx, idleSRx]) x.close();
       }
     }
   });

@@ -560,6 +560,21 @@ describe("channel (list flavor)", () => {
     expect(s + s2).toBe((n * (n + 1)) / 2);
   });
 
+  test("async_steals_wakeup (bug: a parked recvAsync of a busy thread took the only wake-up of a blocked receiver)", async () => {
+    const [tx, rx] = weft.unbounded();
+    const [replyTx, replyRx] = weft.unbounded();
+    const parked = rx.recvAsync();
+    waitUntilBlocked(rx, "recv", 1); // the async receive is parked (announced)
+    const worker = weft.spawn([rx, replyTx], (rx, replyTx) => { replyTx.send(rx.recv()); });
+    waitUntilBlocked(rx, "recv", 2); // and the thread's receive behind it
+    const sender = weft.spawn([tx], (tx) => { tx.send(5); });
+    expect(replyRx.recvTimeout(10_000)).toBe(5); // the thread was woken although the async waiter came first
+    await Promise.all([worker.join(), sender.join()]);
+    tx.send(6);
+    expect(await parked).toBe(6);
+    for (const x of [tx, rx, replyTx, replyRx]) x.close();
+  });
+
   test("mpsc.channel is unbounded; handles clone and close per side, both gone frees the channel", () => {
     const before = weft.stats().heapBlocks;
     const [tx, rx] = weft.mpsc.channel();

@@ -33,7 +33,7 @@ import { chanFlavor, chanTryRecv, chanTrySend, chanLen, chanIsDisconnected } fro
 import { selRegister, selUnregister } from "./selectors";
 import { zeroRegister, zeroUnregister, zeroReady } from "./zero";
 import {
-  ctxNew, ctxFree, ctxEntry, ctxWait, ctxState, trySelect, E_VALUE, E_FLAGS, E_WATCH, SEL_ABORTED,
+  ctxNew, ctxFree, ctxEntry, ctxWait, ctxState, trySelect, E_VALUE, E_FLAGS, E_WATCH, E_ASYNC, SEL_ABORTED,
   SEL_OPERATION,
 } from "./context";
 import { store32 } from "../sync/atomic";
@@ -112,13 +112,15 @@ function registerOp(ops: usize, k: u32, ctx: usize): bool {
 
 /**
  * Step 2: a context with every operation registered (0: out of memory). If one is ready already,
- * the context is aborted, so the caller does not sleep (its SELECT word is not 0).
+ * the context is aborted, so the caller does not sleep (its SELECT word is not 0). `isAsync`: the
+ * host's selectAsync, which waits on its event loop (entries flagged E_ASYNC).
  */
-export function selectRegister(ops: usize, n: u32): usize {
+export function selectRegister(ops: usize, n: u32, isAsync: bool = false): usize {
   const ctx = ctxNew(n);
   if (ctx == 0) return 0;
   for (let k: u32 = 0; k < n; k++) {
     if (opIsSend(ops, k)) store<f64>(ctxEntry(ctx, k) + E_VALUE, opValue(ops, k)); // not yet shared
+    if (isAsync) store32(ctxEntry(ctx, k) + E_FLAGS, E_ASYNC); // not yet shared
   }
   // Link from a random start, as step 1 tries (crossbeam shuffles the operations): a peer takes
   // the first waiting entry of a list, so a fixed order would always favour the lowest index

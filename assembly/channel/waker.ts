@@ -5,7 +5,8 @@
 //   SEQ        futex word counting progress in this direction. The SEND block's SEQ is bumped
 //              by every successful receive (a slot became free) and by disconnection; the RECV
 //              block's by every successful send (a message arrived) and by disconnection
-//   WAITERS    single operations announced as (about to be) asleep on SEQ
+//   WAITERS    single operations announced as (about to be) asleep on SEQ: blocking ones count
+//              1, async ones (the host's waitAsync) ASYNC_WAITER = 2^16
 //   SEL_LOCK, SEL_COUNT, SEL_HEAD
 //              the selectors: `select` calls (and rendezvous operations) waiting on several
 //              things at once, registered as entries in a list (selectors.ts). A thread can
@@ -25,7 +26,9 @@
 // Exactly-when-needed: the peer skips the notify syscall while nobody is announced. A woken
 // sleeper that loses the slot/message to a newcomer sleeps again: the progress was used by
 // someone, so nothing is lost. Progress wakes one sleeper per event (each event frees one slot
-// or delivers one message) and one selector; disconnection wakes all.
+// or delivers one message) and one selector; disconnection wakes all. Async operations (host
+// Atomics.waitAsync, selectAsync) do not count as that one: their thread may be busy for long,
+// so the sync sleeper (or selector) behind them is woken as well (wakeOne, selectorsNotify).
 import { load32, add32, sub32 } from "../sync/atomic";
 import { futexWait, futexWake } from "../sync/futex";
 import { W_SEQ, W_WAITERS, W_SEL_COUNT } from "./layout";
@@ -49,12 +52,31 @@ import { selectorsNotify } from "./selectors";
 // @ts-ignore: decorator
 @inline export function sleepDone(w: usize): void { sub32(w + W_WAITERS, 1); }
 
+/**
+ * An async operation (the host's Atomics.waitAsync) counts in the upper half of WAITERS. It runs
+ * only when its thread's event loop does, and that thread may be blocked in something else for
+ * a long time: see wakeOne.
+ */
+export const ASYNC_WAITER: i32 = 1 << 16;
+
+/** sleepPrepare for an async step (the host read SEQ before the call). */
+// @ts-ignore: decorator
+@inline export function sleepPrepareAsync(w: usize): void { add32(w + W_WAITERS, ASYNC_WAITER); }
+
+/** Withdraws the async sleeper announced by sleepPrepareAsync. */
+// @ts-ignore: decorator
+@inline export function sleepDoneAsync(w: usize): void { sub32(w + W_WAITERS, ASYNC_WAITER); }
+
 /** After one unit of progress: bump SEQ, wake one announced sleeper and one selector, if any. */
 // @ts-ignore: decorator
 @inline export function wakeOne(w: usize): void {
   add32(w + W_SEQ, 1);
-  // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word.
-  if (load32(w + W_WAITERS) > 0) futexWake(w + W_SEQ, 1);
+  // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word. The
+  // notify is FIFO over both kinds: waking one more than the async sleepers announced reaches a
+  // blocked sync sleeper if there is one, even when parked async operations of busy threads
+  // stand before it in the queue (woken alone, one of them could leave it asleep beside the message).
+  const waiters = <u32>load32(w + W_WAITERS);
+  if (waiters != 0) futexWake(w + W_SEQ, <i32>(1 + (waiters >> 16)));
   // Pairs with the register-then-retry of selectors.ts.
   if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, false);
 }
