@@ -679,6 +679,24 @@ describe("channel (array flavor)", () => {
     for (const x of [tx, rx, replyTx, replyRx]) x.close();
   });
 
+  test("async_steals_wakeup with 300 parked recvAsync ahead of a blocked thread: the thread still gets the message; then every async one gets its own", async () => {
+    const k = 300; // more than the 8 bits the blocking sleepers count in
+    const [tx, rx] = weft.bounded(4, { of: "i32" });
+    const [replyTx, replyRx] = weft.bounded(1, { of: "i32" });
+    const parked = Array.from({ length: k }, () => rx.recvAsync());
+    waitUntilBlocked(rx, "recv", k);
+    const worker = weft.spawn([rx, replyTx], (rx, replyTx) => { replyTx.send(rx.recv()); });
+    waitUntilBlocked(rx, "recv", k + 1);
+    const sender = weft.spawn([tx], (tx) => { tx.send(-1); });
+    expect(replyRx.recvTimeout(10_000)).toBe(-1);
+    await Promise.all([worker.join(), sender.join()]);
+    const feeder = weft.spawn([tx, k], (tx, k) => { for (let i = 0; i < k; i++) tx.send(i); });
+    const got = (await Promise.all(parked)).sort((a, b) => a - b);
+    await feeder.join();
+    expect(got).toEqual(Array.from({ length: k }, (_, i) => i));
+    for (const x of [tx, rx, replyTx, replyRx]) x.close();
+  });
+
   test("async_select_steals_wakeup (bug: a parked selectAsync of a busy thread took the only selector wake-up of a blocked select)", async () => {
     const [tx, rx] = weft.bounded(1);
     const [replyTx, replyRx] = weft.bounded(1);

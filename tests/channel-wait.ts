@@ -21,8 +21,8 @@ export function waitUntilBlocked(end: weft.Sender<any> | weft.Receiver<any>, dir
     const i32 = new Int32Array(probe.array.buffer);
     const giveUp = performance.now() + limitMs;
     const parked = (): number => {
-      const w = Atomics.load(i32, waiters >>> 2) >>> 0; // sync sleepers + 2^16 per async one (waker.ts)
-      return (w & 0xFFFF) + (w >>> 16) + Atomics.load(i32, selCount >>> 2);
+      const w = Atomics.load(i32, waiters >>> 2) >>> 0; // sync sleepers + 2^8 per async one (waker.ts)
+      return (w & 0xFF) + (w >>> 8) + Atomics.load(i32, selCount >>> 2);
     };
     while (parked() < count) {
       if (performance.now() > giveUp) throw new Error(`waitUntilBlocked: fewer than ${count} ${dir} waiters after ${limitMs} ms`);

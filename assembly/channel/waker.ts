@@ -6,7 +6,7 @@
 //              by every successful receive (a slot became free) and by disconnection; the RECV
 //              block's by every successful send (a message arrived) and by disconnection
 //   WAITERS    single operations announced as (about to be) asleep on SEQ: blocking ones count
-//              1, async ones (the host's waitAsync) ASYNC_WAITER = 2^16
+//              1, async ones (the host's waitAsync) ASYNC_WAITER = 2^8
 //   SEL_LOCK, SEL_COUNT, SEL_HEAD
 //              the selectors: `select` calls (and rendezvous operations) waiting on several
 //              things at once, registered as entries in a list (selectors.ts). A thread can
@@ -53,11 +53,13 @@ import { selectorsNotify } from "./selectors";
 @inline export function sleepDone(w: usize): void { sub32(w + W_WAITERS, 1); }
 
 /**
- * An async operation (the host's Atomics.waitAsync) counts in the upper half of WAITERS. It runs
- * only when its thread's event loop does, and that thread may be blocked in something else for
- * a long time: see wakeOne.
+ * An async operation (the host's Atomics.waitAsync) counts ASYNC_WAITER in WAITERS, above the
+ * low 8 bits of the blocking sleepers (each a blocked thread: at most 128, the workers and the
+ * main thread), so up to 2^24 - 1 async operations may be parked per direction. It runs only
+ * when its thread's event loop does, and that thread may be blocked in something else for a
+ * long time: see wakeOne.
  */
-export const ASYNC_WAITER: i32 = 1 << 16;
+export const ASYNC_WAITER: i32 = 1 << 8;
 
 /** sleepPrepare for an async step (the host read SEQ before the call). */
 // @ts-ignore: decorator
@@ -76,7 +78,7 @@ export const ASYNC_WAITER: i32 = 1 << 16;
   // blocked sync sleeper if there is one, even when parked async operations of busy threads
   // stand before it in the queue (woken alone, one of them could leave it asleep beside the message).
   const waiters = <u32>load32(w + W_WAITERS);
-  if (waiters != 0) futexWake(w + W_SEQ, <i32>(1 + (waiters >> 16)));
+  if (waiters != 0) futexWake(w + W_SEQ, <i32>(1 + (waiters >> 8)));
   // Pairs with the register-then-retry of selectors.ts.
   if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, false);
 }
