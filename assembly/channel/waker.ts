@@ -54,10 +54,9 @@ import { selectorsNotify } from "./selectors";
 
 /**
  * An async operation (the host's Atomics.waitAsync) counts ASYNC_WAITER in WAITERS, above the
- * low 8 bits of the blocking sleepers (each a blocked thread: at most 128, the workers and the
- * main thread), so up to 2^24 - 1 async operations may be parked per direction. It runs only
- * when its thread's event loop does, and that thread may be blocked in something else for a
- * long time: see wakeOne.
+ * low 8 bits of the blocking sleepers (each a blocked thread: at most MAX_AGENTS = 128), so up
+ * to 2^24 - 1 async operations may be parked per direction. It runs only when its thread's
+ * event loop does, and that thread may be blocked in something else for a long time: wakeOne.
  */
 export const ASYNC_WAITER: i32 = 1 << 8;
 
