@@ -13,6 +13,8 @@
 //   TestSelfSelect, TestSelectStress, TestPseudoRandomSend, TestMultiConsumer,
 //   TestSelectDuplicateChannel, TestChanSendInterface (a select send to a full channel with
 //   default sends nothing; values with handles leak nothing).
+// - crossbeam's drops over the same four flavors with "any" messages carrying handles: received,
+//   refused (Full / Timeout / Disconnected: the value comes back) or buffered at the drop.
 // - From test/chan/: doubleselect (one case per select, no duplicates), select2 (selects leave
 //   no memory behind), select6 (Go issue 2075: wait queues stay intact), select7 (every receive
 //   form meets every send form).
@@ -165,6 +167,56 @@ describe("TestChan", () => {
       for (let i = 0; i < fill(cap); i++) tx.send(i);
       expect([tx.len, tx.capacity, rx.len, rx.capacity]).toEqual([fill(cap), cap, fill(cap), cap]);
       tx.close(); rx.close();
+    });
+  }
+});
+
+describe("drops over every flavor", () => {
+  for (const [name, cap] of CAPS) {
+    test(`drops (${name}): "any" messages with handles, received, refused (Full / Timeout / Disconnected) or buffered at the drop, each freed exactly once`, async () => {
+      const steps = stress(200);
+      const before = weft.stats();
+      const [tx, rx] = cap === Infinity ? weft.unbounded({ of: "any" }) : weft.bounded(cap, { of: "any" });
+      const seen = new weft.SharedArray(Int32Array, steps);
+      const r = weft.spawn([rx, steps, seen], (rx, steps, seen) => {
+        const w = (globalThis as any).weft;
+        for (let k = 0; k < steps; k++) {
+          const m = rx.recv() as any;
+          if (m.a.load(w.Ordering.SeqCst) !== m.i) return `message ${m.i} carries ${m.a.load(w.Ordering.SeqCst)}`;
+          Atomics.add(seen.array, m.i, 1);
+          m.a.drop();
+        }
+        return "ok";
+      });
+      const s = weft.spawn([tx, steps], (tx, steps) => {
+        const w = (globalThis as any).weft;
+        for (let k = 0; k < steps; k++) { const a = new w.AtomicI32(k); tx.send({ i: k, a }); a.drop(); }
+      });
+      await s.join();
+      expect(await r.join()).toBe("ok");
+      expect(Array.from(seen.array).every((c) => c === 1)).toBe(true);
+      seen.drop();
+      // Buffered until the drop: as many as fit (none on a rendezvous channel).
+      for (let k = 0; k < fill(cap); k++) { const a = new weft.AtomicI32(k); tx.send({ i: k, a }); a.drop(); }
+      // Refused: the message comes back with its handle, which the sender still owns.
+      const refuse = (send: (m: unknown) => void, kind: string): void => {
+        const a = new weft.AtomicI32(-1);
+        let e: any;
+        try { send({ i: -1, a }); } catch (x) { e = x; }
+        expect(e?.kind ?? e?.name).toBe(kind);
+        expect(e.value.a).toBe(a);
+        a.drop();
+      };
+      if (cap !== Infinity) {
+        refuse((m) => tx.trySend(m), "Full");
+        refuse((m) => tx.sendTimeout(m, 1), "Timeout");
+      }
+      rx.close();
+      refuse((m) => tx.send(m), "SendError");
+      refuse((m) => tx.trySend(m), "Disconnected");
+      tx.close(); // the last end: the buffered messages and their handles go
+      expect(weft.stats().heapBytes).toBe(before.heapBytes);
+      expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
     });
   }
 });
