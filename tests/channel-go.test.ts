@@ -10,7 +10,7 @@
 //   close wakes a blocked receive (and a blocked select); FIFO per sender; P senders x P
 //   receivers each value P times; len / cap.
 // - TestNonblockRecvRace, TestNonblockSelectRace(2) (as far as weft promises: see below),
-//   TestSelfSelect, TestSelectStress, TestPseudoRandomSend, TestMultiConsumer,
+//   TestSelfSelect, TestSelectStress (also with 16 concurrent selectAsync loops), TestPseudoRandomSend, TestMultiConsumer,
 //   TestSelectDuplicateChannel, TestChanSendInterface (a select send to a full channel with
 //   default sends nothing; values with handles leak nothing).
 // - crossbeam's drops over the same four flavors with "any" messages carrying handles: received,
@@ -317,6 +317,43 @@ describe("Go's select and race tests", () => {
     expect(await selSend.join()).toEqual([0, 0, 0, 0, 0]);
     expect(await selRecv.join()).toEqual([0, 0, 0, 0, 0]);
     for (const [tx, rx] of chans) { expect(rx.isEmpty()).toBe(true); tx.close(); rx.close(); }
+  });
+
+  test("TestSelectStress (async): 16 concurrent selectAsync loops on the main thread and 2 blocking selecting threads drain three flavors; every message exactly once", async () => {
+    const n = stress(600);
+    const chans = [make(0), make(2), make(Infinity)];
+    const counts = new weft.SharedArray(Int32Array, 3 * n);
+    const producers = chans.map(([tx], c) => weft.spawn([tx, c, n], (tx, c, n) => { for (let i = 0; i < n; i++) tx.send(c * n + i); }));
+    const rxs = chans.map(([, rx]) => rx);
+    const threads = [0, 1].map(() => weft.spawn([rxs, counts], (rxs, counts) => {
+      const w = (globalThis as any).weft;
+      const open = rxs.map(() => true);
+      let got = 0;
+      while (open.some((o: boolean) => o)) {
+        const live = rxs.map((_: unknown, k: number) => k).filter((k: number) => open[k]);
+        const res = w.select(live.map((k: number) => w.recv(rxs[k])));
+        if (res.disconnected) open[live[res.index]] = false; else { Atomics.add(counts.array, res.value, 1); got++; }
+      }
+      return got;
+    }));
+    for (const [tx] of chans) tx.close();
+    const loop = async (): Promise<number> => {
+      const open = rxs.map(() => true);
+      let got = 0;
+      while (open.some((o) => o)) {
+        const live = [0, 1, 2].filter((k) => open[k]);
+        const res = await weft.selectAsync(live.map((k) => weft.recv(rxs[k])));
+        if (res.disconnected) open[live[res.index]] = false; else { Atomics.add(counts.array, res.value, 1); got++; }
+      }
+      return got;
+    };
+    const mine = await Promise.all(Array.from({ length: 16 }, loop));
+    await Promise.all(producers.map((h) => h.join()));
+    const theirs = (await Promise.all(threads.map((h) => h.join()))) as number[];
+    expect([...mine, ...theirs].reduce((a, b) => a + b, 0)).toBe(3 * n);
+    expect(Array.from(counts.array).every((c) => c === 1)).toBe(true);
+    for (const rx of rxs) rx.close();
+    counts.drop();
   });
 
   test("TestChanSendInterface: a select send of a structured value (with a handle) to a full channel with default sends nothing and leaks nothing", () => {
