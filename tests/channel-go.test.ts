@@ -10,9 +10,11 @@
 //   close wakes a blocked receive (and a blocked select); FIFO per sender; P senders x P
 //   receivers each value P times; len / cap.
 // - TestNonblockRecvRace, TestNonblockSelectRace(2) (as far as weft promises: see below),
-//   TestSelfSelect, TestSelectStress (also with 16 concurrent selectAsync loops), TestPseudoRandomSend, TestMultiConsumer,
-//   TestSelectDuplicateChannel, TestChanSendInterface (a select send to a full channel with
-//   default sends nothing; values with handles leak nothing).
+//   TestSelfSelect, TestSelectStress (also with 16 concurrent selectAsync loops),
+//   TestPseudoRandomSend (also with the select parked first: found the registration-order bias
+//   fixed in assembly/channel/select.ts), TestMultiConsumer, TestSelectDuplicateChannel,
+//   TestChanSendInterface (a select send to a full channel with default sends nothing; values
+//   with handles leak nothing).
 // - crossbeam's drops over the same four flavors with "any" messages carrying handles: received,
 //   refused (Full / Timeout / Disconnected: the value comes back) or buffered at the drop.
 // - From test/chan/: doubleselect (one case per select, no duplicates), select2 (selects leave
