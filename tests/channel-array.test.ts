@@ -1,16 +1,33 @@
-// Channels, array flavor (bounded numeric): crossbeam-channel's tests/array.rs names, plus the
-// async ladder and bad input. Threads synchronise through the channels themselves or semaphores.
+// Channels, array flavor (bounded): crossbeam-channel's tests/array.rs, every test by its name
+// (sleeps replaced by semaphores, the channels themselves, and waitUntilBlocked where a peer must
+// be parked first), plus the async ladder and bad input. panic_on_drop does not apply: a weft
+// message has no destructor that could throw (a dropped message only frees memory and handles).
 import { describe, test, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
+import { waitUntilBlocked, spinUntil } from "./channel-wait";
 
 useWeft(4);
 
+/** A deterministic pseudo-random sequence (LCG) for test sizes. */
+function lcg(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n) => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s % n; };
+}
+
 describe("channel (array flavor)", () => {
-  test("smoke: one message through, then empty", () => {
+  test("smoke: try_recv and recv take what was sent, then Empty and a recv_timeout Timeout", () => {
     const [tx, rx] = weft.bounded(1);
     tx.send(7);
     expect(rx.tryRecv()).toBe(7);
-    expect(() => rx.tryRecv()).toThrow(weft.TryRecvError);
+    tx.send(8);
+    expect(rx.recv()).toBe(8);
+    let e: any;
+    try { rx.tryRecv(); } catch (x) { e = x; }
+    expect(e).toBeInstanceOf(weft.TryRecvError);
+    expect(e.kind).toBe("Empty");
+    try { rx.recvTimeout(5); } catch (x) { e = x; }
+    expect(e).toBeInstanceOf(weft.RecvTimeoutError);
+    expect(e.kind).toBe("Timeout");
     tx.close(); rx.close();
   });
 
@@ -33,6 +50,67 @@ describe("channel (array flavor)", () => {
       tx.close(); rx.close();
     }
   });
+
+  test("len_empty_full: len, isEmpty and isFull on both ends through empty, half, full and back", () => {
+    const [tx, rx] = weft.bounded(2);
+    const check = (len: number, empty: boolean, full: boolean): void => {
+      for (const end of [tx, rx]) {
+        expect(end.len).toBe(len);
+        expect(end.isEmpty()).toBe(empty);
+        expect(end.isFull()).toBe(full);
+      }
+    };
+    check(0, true, false);
+    tx.send(0);
+    check(1, false, false);
+    tx.send(0);
+    check(2, false, true);
+    rx.recv();
+    check(1, false, false);
+    tx.close(); rx.close();
+  });
+
+  test("try_recv: Empty, then the message a thread sent, then Disconnected", async () => {
+    const [tx, rx] = weft.bounded(100);
+    using step = new weft.Semaphore(0);
+    using done = new weft.Semaphore(0);
+    const h = weft.spawn([rx, step, done], (rx, step, done) => {
+      const seen: unknown[] = [];
+      const attempt = (): void => {
+        try { seen.push(rx.tryRecv()); } catch (e: any) { seen.push(e.kind); }
+      };
+      attempt(); done.release(); step.acquire(); // Empty
+      attempt(); done.release(); step.acquire(); // 7
+      attempt();                                  // Disconnected
+      return seen;
+    });
+    rx.close();
+    done.acquire();
+    tx.send(7);
+    step.release();
+    done.acquire();
+    tx.close();
+    step.release();
+    expect(await h.join()).toEqual(["Empty", 7, "Disconnected"]);
+  });
+
+  test("recv: a receiver blocked on an empty channel gets 7, 8, 9 as they are sent, then RecvError", async () => {
+    const [tx, rx] = weft.bounded(100);
+    using got = new weft.Semaphore(0);
+    const h = weft.spawn([rx, got], (rx, got) => {
+      const seen: unknown[] = [];
+      for (let i = 0; i < 3; i++) { seen.push(rx.recv()); got.release(); }
+      try { rx.recv(); } catch (e: any) { seen.push(e.name); }
+      return seen;
+    });
+    waitUntilBlocked(rx, "recv"); // the first recv is parked before anything is sent
+    rx.close();
+    for (const v of [7, 8, 9]) { tx.send(v); got.acquire(); }
+    waitUntilBlocked(tx, "recv"); // the fourth recv is parked before the disconnection
+    tx.close();
+    expect(await h.join()).toEqual([7, 8, 9, "RecvError"]);
+  });
+
 
   test("try_send / try_recv: Empty, Full and Disconnected, values handed back", () => {
     const [tx, rx] = weft.bounded(1, { of: "i32" });
@@ -90,54 +168,169 @@ describe("channel (array flavor)", () => {
     tx.close();
   });
 
-  test("disconnect wakes sender: a sender blocked on a full channel gets SendError with its value", async () => {
+  test("try_send: Full while the message waits, room after a try_recv, Disconnected once the receiver is gone", async () => {
     const [tx, rx] = weft.bounded(1);
-    tx.send(1);
-    using ready = new weft.Semaphore(0);
-    const h = weft.spawn([tx, ready], (tx, ready) => {
-      ready.release();
-      try { tx.send(2); return "sent"; } catch (e: any) { return [e.name, e.value]; }
+    using full = new weft.Semaphore(0);
+    using room = new weft.Semaphore(0);
+    using gone = new weft.Semaphore(0);
+    const r = weft.spawn([rx, full, room, gone], (rx, full, room, gone) => {
+      const seen: unknown[] = [];
+      full.acquire();
+      seen.push(rx.tryRecv());
+      try { rx.tryRecv(); } catch (e: any) { seen.push(e.kind); }
+      room.release();
+      seen.push(rx.recv());
+      rx.close(); // the last Receiver
+      gone.release();
+      return seen;
     });
-    ready.acquire();
     rx.close();
-    expect(await h.join()).toEqual(["SendError", 2]);
-    expect(tx.isDisconnected()).toBe(true);
+    const seen: unknown[] = [];
+    const attempt = (v: number): void => {
+      try { tx.trySend(v); seen.push("ok"); } catch (e: any) { seen.push([e.kind, e.value]); }
+    };
+    attempt(1);
+    attempt(2);
+    full.release();
+    room.acquire();
+    attempt(3);
+    gone.acquire();
+    attempt(4);
+    expect(seen).toEqual(["ok", ["Full", 2], "ok", ["Disconnected", 4]]);
+    expect(await r.join()).toEqual([1, "Empty", 3]);
     tx.close();
   });
 
-  test("disconnect wakes receiver: blocked receivers see RecvError once the last sender drops", async () => {
+  test("send: a sender blocks while the channel is full and goes on as each message is received", async () => {
+    const [tx, rx] = weft.bounded(1);
+    const sent = new weft.AtomicI32(0);
+    const h = weft.spawn([tx, sent], (tx, sent) => {
+      const w = (globalThis as any).weft;
+      for (const v of [7, 8, 9, 10]) { tx.send(v); sent.fetchAdd(1, w.Ordering.SeqCst); }
+    });
+    tx.close();
+    for (const [v, before] of [[7, 1], [8, 2], [9, 3]]) {
+      // Once `before` sends returned, every earlier sleep was withdrawn: a waiter now is the next send.
+      spinUntil(() => sent.load(weft.Ordering.SeqCst) === before, `send ${before}`);
+      waitUntilBlocked(rx, "send"); // the next send is parked on the full channel
+      expect(sent.load(weft.Ordering.SeqCst)).toBe(before);
+      expect(rx.isFull()).toBe(true);
+      expect(rx.recv()).toBe(v);
+    }
+    await h.join();
+    expect(sent.load(weft.Ordering.SeqCst)).toBe(4);
+    expect(rx.recv()).toBe(10); // the last one fitted
+    expect(() => rx.recv()).toThrow(weft.RecvError);
+    rx.close(); sent.drop();
+  });
+
+  test("send_after_disconnect: send, try_send and send_timeout all fail with their values; buffered ones stay", () => {
+    const [tx, rx] = weft.bounded(100);
+    tx.send(1); tx.send(2); tx.send(3);
+    rx.close();
+    let e: any;
+    try { tx.send(4); } catch (x) { e = x; }
+    expect([e.name, e.value]).toEqual(["SendError", 4]);
+    try { tx.trySend(5); } catch (x) { e = x; }
+    expect([e.name, e.kind, e.value]).toEqual(["TrySendError", "Disconnected", 5]);
+    try { tx.sendTimeout(6, 5); } catch (x) { e = x; }
+    expect([e.name, e.kind, e.value]).toEqual(["SendTimeoutError", "Disconnected", 6]);
+    expect(tx.len).toBe(3);
+    tx.close();
+  });
+
+  test("recv_after_disconnect: buffered messages outlive the senders (recv and iteration), then RecvError", () => {
+    const [tx, rx] = weft.bounded(100);
+    tx.send(1); tx.send(2); tx.send(3);
+    tx.close();
+    expect(rx.isDisconnected()).toBe(true);
+    expect([rx.recv(), rx.recv(), rx.recv()]).toEqual([1, 2, 3]);
+    expect(() => rx.recv()).toThrow(weft.RecvError);
+    rx.close();
+
+    const [tx2, rx2] = weft.mpsc.syncChannel(4, { of: "u32" });
+    for (const v of [1, 2, 3, 0xFFFFFFFF]) tx2.send(v);
+    tx2.close();
+    expect([...rx2]).toEqual([1, 2, 3, 0xFFFFFFFF]);
+    expect(() => rx2.recv()).toThrow(weft.RecvError);
+    expect(() => rx2.tryRecv()).toThrow(weft.TryRecvError);
+    rx2.close();
+  });
+
+
+  test("disconnect_wakes_sender: a sender parked on a full channel gets SendError with its value", async () => {
+    const [tx, rx] = weft.bounded(1);
+    tx.send(1);
+    const h = weft.spawn([tx], (tx) => {
+      try { tx.send(2); return "sent"; } catch (e: any) { return [e.name, e.value]; }
+    });
+    waitUntilBlocked(rx, "send");
+    rx.close();
+    expect(await h.join()).toEqual(["SendError", 2]);
+    expect(tx.isDisconnected()).toBe(true);
+    expect(tx.len).toBe(1); // the buffered message stays until the channel goes
+    tx.close();
+  });
+
+  test("disconnect_wakes_receiver: parked receivers see RecvError once the last sender (of clones) drops", async () => {
     const [tx, rx] = weft.bounded(4);
-    using ready = new weft.Semaphore(0);
-    const hs = [0, 1].map(() => weft.spawn([rx, ready], (rx, ready) => {
-      ready.release();
+    const hs = [0, 1].map(() => weft.spawn([rx], (rx) => {
       const got: number[] = [];
       for (;;) {
         try { got.push(rx.recv()); } catch (e: any) { return [got, e.name]; }
       }
     }));
-    ready.acquire(); ready.acquire();
+    rx.close();
+    waitUntilBlocked(tx, "recv", 2);
     const tx2 = tx.clone();
     tx.send(10);
     tx.close();
     expect(tx2.isDisconnected()).toBe(false); // a clone still holds the sending side
     tx2.send(20);
+    spinUntil(() => tx2.isEmpty(), "both messages received");
+    waitUntilBlocked(tx2, "recv", 2); // both parked again
     tx2.close();
     const rs = (await Promise.all(hs.map((h) => h.join()))) as [number[], string][];
     expect(rs.map((r) => r[1])).toEqual(["RecvError", "RecvError"]);
     expect(rs.flatMap((r) => r[0]).sort((a, b) => a - b)).toEqual([10, 20]);
-    rx.close();
   });
 
-  test("buffered messages are received after the senders are gone; iteration ends on disconnection", () => {
-    const [tx, rx] = weft.mpsc.syncChannel(4, { of: "u32" });
-    for (const v of [1, 2, 3, 0xFFFFFFFF]) tx.send(v);
-    tx.close();
-    expect([...rx]).toEqual([1, 2, 3, 0xFFFFFFFF]);
-    expect(() => rx.recv()).toThrow(weft.RecvError);
-    rx.close();
+  test("len: exact on one thread across laps of a 1000-slot ring; never above capacity on two threads", async () => {
+    const cap = 1000;
+    const n = stress(25_000);
+    const [tx, rx] = weft.bounded(cap, { of: "i32" });
+    expect([tx.len, rx.len]).toEqual([0, 0]);
+    for (let lap = 0; lap < cap / 10; lap++) {
+      for (let i = 0; i < 50; i++) { tx.send(i); expect(tx.len).toBe(i + 1); }
+      for (let i = 0; i < 50; i++) { rx.recv(); expect(rx.len).toBe(50 - i - 1); }
+    }
+    expect([tx.len, rx.len]).toEqual([0, 0]);
+    for (let i = 0; i < cap; i++) { tx.send(i); expect(tx.len).toBe(i + 1); }
+    for (let i = 0; i < cap; i++) rx.recv();
+    expect([tx.len, rx.len]).toEqual([0, 0]);
+    const c = weft.spawn([rx, n, cap], (rx, n, cap) => {
+      for (let i = 0; i < n; i++) {
+        const v = rx.recv();
+        if (v !== i) return `received ${v} for ${i}`;
+        const len = rx.len;
+        if (len < 0 || len > cap) return `len ${len}`;
+      }
+      return "ok";
+    });
+    const p = weft.spawn([tx, n, cap], (tx, n, cap) => {
+      for (let i = 0; i < n; i++) {
+        tx.send(i);
+        const len = tx.len;
+        if (len < 0 || len > cap) return `len ${len}`;
+      }
+      return "ok";
+    });
+    expect(await Promise.all([c.join(), p.join()])).toEqual(["ok", "ok"]);
+    expect([tx.len, rx.len]).toEqual([0, 0]);
+    tx.close(); rx.close();
   });
 
-  test("len: follows sends and receives across many laps", () => {
+  test("len: follows sends and receives across many laps of a small ring", () => {
     const [tx, rx] = weft.bounded(3);
     let expected = 0;
     for (let i = 0; i < 50; i++) {
@@ -150,27 +343,282 @@ describe("channel (array flavor)", () => {
     tx.close(); rx.close();
   });
 
-  test("mpmc: 3 producers x 3 consumers, every message received exactly once", async () => {
-    const n = stress(3000);
-    const [tx, rx] = weft.bounded(16, { of: "i32" });
-    const producers = [0, 1, 2].map((p) => weft.spawn([tx, p, n], (tx, p, n) => {
-      for (let k = 0; k < n; k++) tx.send(p * n + k);
-    }));
-    const consumers = [0, 1, 2].map(() => weft.spawn([rx], (rx) => {
-      const got: number[] = [];
-      for (const v of rx) got.push(v);
-      return got;
-    }));
-    tx.close(); rx.close(); // the threads hold their own handles
-    await Promise.all(producers.map((h) => h.join()));
-    const all = ((await Promise.all(consumers.map((h) => h.join()))) as number[][]).flat();
-    expect(all.length).toBe(3 * n);
-    all.sort((a, b) => a - b);
-    expect(all.every((v, i) => v === i)).toBe(true);
+  test("spsc: one producer, one consumer over bounded(3), every message in order, then RecvError", async () => {
+    const n = stress(20_000);
+    const [tx, rx] = weft.bounded(3, { of: "i32" });
+    const c = weft.spawn([rx, n], (rx, n) => {
+      for (let i = 0; i < n; i++) { const v = rx.recv(); if (v !== i) return [false, i, v]; }
+      try { rx.recv(); } catch (e: any) { return [true, e.name]; }
+      return [false, "more"];
+    });
+    const p = weft.spawn([tx, n], (tx, n) => { for (let i = 0; i < n; i++) tx.send(i); });
+    tx.close(); rx.close();
+    await p.join();
+    expect(await c.join()).toEqual([true, "RecvError"]);
   });
 
+  test("mpmc: 4 producers x 4 consumers over bounded(3), every message received exactly once per producer", async () => {
+    const n = stress(5000);
+    const T = 4;
+    const [tx, rx] = weft.bounded(3, { of: "i32" });
+    const counts = new weft.SharedArray(Int32Array, n);
+    const consumers = Array.from({ length: T }, () => weft.spawn([rx, counts, n], (rx, counts, n) => {
+      for (let k = 0; k < n; k++) Atomics.add(counts.array, rx.recv(), 1);
+    }));
+    const producers = Array.from({ length: T }, () => weft.spawn([tx, n], (tx, n) => {
+      for (let i = 0; i < n; i++) tx.send(i);
+    }));
+    tx.close();
+    await Promise.all([...producers, ...consumers].map((h) => h.join()));
+    let e: any;
+    try { rx.tryRecv(); } catch (x) { e = x; }
+    expect(e.kind).toBe("Disconnected"); // drained, and every producer is gone
+    expect(Array.from(counts.array).every((c) => c === T)).toBe(true);
+    rx.close(); counts.drop();
+  });
+
+  test("stress_oneshot: a fresh bounded(1) per round, one thread receives what another sends", async () => {
+    const rounds = stress(200);
+    for (let i = 0; i < rounds; i++) {
+      const [tx, rx] = weft.bounded(1);
+      const r = weft.spawn([rx], (rx) => rx.recv());
+      const s = weft.spawn([tx, i], (tx, i) => { tx.send(i); });
+      tx.close(); rx.close();
+      await s.join();
+      expect(await r.join()).toBe(i);
+    }
+  });
+
+  test("stress_iter: request/response ping-pong over two bounded(1), drained with tryRecv, iteration ends on disconnection", async () => {
+    const n = stress(10_000);
+    const [reqTx, reqRx] = weft.bounded(1);
+    const [resTx, resRx] = weft.bounded(1);
+    const h = weft.spawn([reqTx, resRx, n], (reqTx, resRx, n) => {
+      let count = 0;
+      for (;;) {
+        for (;;) {
+          let x: number;
+          try { x = resRx.tryRecv(); } catch { break; } // Empty: ask for more
+          count += x;
+          if (count === n) { reqTx.close(); resRx.close(); return count; }
+        }
+        reqTx.send(0);
+      }
+    });
+    reqTx.close(); resRx.close();
+    let served = 0;
+    for (const _ of reqRx) {
+      try { resTx.send(1); served++; } catch { break; } // SendError: the requester is gone
+    }
+    expect(await h.join()).toBe(n);
+    expect(served).toBeGreaterThanOrEqual(n);
+    resTx.close(); reqRx.close();
+  });
+
+  test("stress_timeout_two_threads: send_timeout and recv_timeout retries lose nothing and keep order; forced timeouts on both sides", async () => {
+    const n = Math.ceil(stress(200) / 10) * 10; // whole rounds of 10: every gate below is opened
+    const [tx, rx] = weft.bounded(2, { of: "i32" });
+    using emptyGate = new weft.Semaphore(0);
+    using fullGate = new weft.Semaphore(0);
+    const p = weft.spawn([tx, n, emptyGate, fullGate], (tx, n, emptyGate, fullGate) => {
+      let retries = 0;
+      for (let i = 0; i < n; i++) {
+        if (i % 10 === 0) emptyGate.acquire(); // the receiver times out on the empty channel first
+        if (i % 10 === 7) {
+          // The receiver waits at fullGate before taking i - 2: i - 2 and i - 1 fill the ring.
+          try { tx.sendTimeout(i, 1); return `no Timeout at ${i}`; } catch (e: any) { if (e.kind !== "Timeout" || e.value !== i) throw e; }
+          fullGate.release();
+        }
+        for (;;) {
+          try { tx.sendTimeout(i, 1); break; } catch (e: any) { if (e.kind !== "Timeout") throw e; retries++; }
+        }
+      }
+      return retries >= 0 ? "ok" : "never";
+    });
+    const c = weft.spawn([rx, n, emptyGate, fullGate], (rx, n, emptyGate, fullGate) => {
+      for (let i = 0; i < n; i++) {
+        if (i % 10 === 0) {
+          // Everything before i was received and the sender waits at emptyGate: empty.
+          try { rx.recvTimeout(1); return `no Timeout at ${i}`; } catch (e: any) { if (e.kind !== "Timeout") throw e; }
+          emptyGate.release();
+        }
+        if (i % 10 === 5) fullGate.acquire();
+        for (;;) {
+          let v: number;
+          try { v = rx.recvTimeout(1); } catch (e: any) { if (e.kind !== "Timeout") throw e; continue; }
+          if (v !== i) return `received ${v} for ${i}`;
+          break;
+        }
+      }
+      return "ok";
+    });
+    tx.close(); rx.close();
+    expect(await Promise.all([p.join(), c.join()])).toEqual(["ok", "ok"]);
+  });
+
+  test("drops: every message received or dropped exactly once; buffered messages and their handles freed with the channel", async () => {
+    const rand = lcg(50);
+    const runs = stress(10);
+    const before = weft.stats();
+    for (let run = 0; run < runs; run++) {
+      const steps = rand(400);
+      const additional = rand(50);
+      const seen = new weft.SharedArray(Int32Array, steps + additional); // receptions per message
+      const [tx, rx] = weft.bounded(50, { of: "any" });
+      // Each message owns a fresh AtomicI32 (its only other reference is dropped by the sender):
+      // its memory comes back only if the message is received and dropped, or dropped with the channel.
+      const r = weft.spawn([rx, steps, seen], (rx, steps, seen) => {
+        const w = (globalThis as any).weft;
+        for (let k = 0; k < steps; k++) {
+          const m = rx.recv() as any;
+          if (m.a.load(w.Ordering.SeqCst) !== m.i) return `message ${m.i} carries ${m.a.load(w.Ordering.SeqCst)}`;
+          Atomics.add(seen.array, m.i, 1);
+          m.a.drop();
+        }
+        return "ok";
+      });
+      const s = weft.spawn([tx, steps], (tx, steps) => {
+        const w = (globalThis as any).weft;
+        for (let k = 0; k < steps; k++) {
+          const a = new w.AtomicI32(k);
+          tx.send({ i: k, a });
+          a.drop();
+        }
+      });
+      await s.join();
+      expect(await r.join()).toBe("ok");
+      for (let k = steps; k < steps + additional; k++) {
+        const a = new weft.AtomicI32(k);
+        tx.send({ i: k, a });
+        a.drop();
+      }
+      expect(rx.len).toBe(additional);
+      const counts = Array.from(seen.array);
+      expect(counts.slice(0, steps).every((c) => c === 1)).toBe(true); // received once
+      expect(counts.slice(steps).every((c) => c === 0)).toBe(true); // never received: dropped below
+      seen.drop();
+      tx.close(); rx.close(); // the buffered messages go with the channel, their handles too
+      expect(weft.stats().heapBytes).toBe(before.heapBytes);
+      expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
+    }
+  });
+
+  test("linearizable: 4 threads each send then try_recv on bounded(4); try_recv never sees Empty", async () => {
+    const n = stress(10_000);
+    const [tx, rx] = weft.bounded(4);
+    const hs = Array.from({ length: 4 }, () => weft.spawn([tx, rx, n], (tx, rx, n) => {
+      for (let i = 0; i < n; i++) {
+        tx.send(0);
+        try { rx.tryRecv(); } catch (e: any) { return `${e.kind} at ${i}`; }
+      }
+      return "ok";
+    }));
+    expect(await Promise.all(hs.map((h) => h.join()))).toEqual(["ok", "ok", "ok", "ok"]);
+    expect(rx.len).toBe(0);
+    tx.close(); rx.close();
+  });
+
+  test("fairness: a select over two always-ready channels takes each at least a quarter of the time", () => {
+    const n = stress(10_000);
+    const [s1, r1] = weft.bounded(n);
+    const [s2, r2] = weft.bounded(n);
+    for (let i = 0; i < n; i++) { s1.send(0); s2.send(0); }
+    const hits = [0, 0];
+    for (let i = 0; i < n; i++) hits[weft.select([weft.recv(r1), weft.recv(r2)]).index]++;
+    for (const h of hits) expect(h).toBeGreaterThanOrEqual(n / hits.length / 2);
+    expect(r1.len + r2.len).toBe(n);
+    for (const x of [s1, r1, s2, r2]) x.close();
+  });
+
+  test("fairness_duplicates: five receives of one channel in a select are each chosen fairly", () => {
+    const n = stress(10_000);
+    const [s, r] = weft.bounded(n);
+    for (let i = 0; i < n; i++) s.send(0);
+    const hits = [0, 0, 0, 0, 0];
+    const ops = hits.map(() => weft.recv(r));
+    for (let i = 0; i < n; i++) hits[weft.select(ops).index]++;
+    for (const h of hits) expect(h).toBeGreaterThanOrEqual(n / hits.length / 2);
+    expect(r.isEmpty()).toBe(true);
+    s.close(); r.close();
+  });
+
+  test("fairness_parked (bug: a parked select was always woken for its first operation on a channel): duplicate receives of a parked select both win", async () => {
+    const n = 100;
+    const [s, r] = weft.bounded(1, { of: "i32" });
+    const h = weft.spawn([r, n], (r, n) => {
+      const w = (globalThis as any).weft;
+      const hits = [0, 0];
+      for (let i = 0; i < n; i++) hits[w.select([w.recv(r), w.recv(r)]).index]++;
+      return hits;
+    });
+    for (let i = 0; i < n; i++) {
+      waitUntilBlocked(s, "recv", 2); // both entries of select i linked: it sleeps on an empty channel
+      s.send(i); // wakes the first entry of the list; before the fix, always operation 0
+    }
+    const hits = (await h.join()) as number[];
+    expect(hits[0] + hits[1]).toBe(n);
+    for (const x of hits) expect(x).toBeGreaterThan(n / 10);
+    s.close(); r.close();
+  });
+
+  test("recv_in_send: a send that is not selected sends nothing and gives its message back; its value may come from a receive", () => {
+    const before = weft.stats();
+    const [s, r] = weft.bounded(1, { of: "any" });
+    s.send("occupant");
+    const m = new weft.Mutex(1);
+    // Full: the send is not ready, default wins; the encoded message (which took a reference to m) is discarded.
+    expect(weft.select([weft.send(s, { m })], { default: true })).toEqual({ index: -1, disconnected: false });
+    expect(r.len).toBe(1);
+    expect(r.recv()).toBe("occupant");
+    m.drop(); s.close(); r.close();
+    expect(weft.stats().heapBytes).toBe(before.heapBytes);
+    expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
+
+    // crossbeam evaluates the message expression inside select!; here it is evaluated first: a
+    // receive on the same channel that makes room for the send.
+    const [s2, r2] = weft.bounded(2);
+    s2.send(1);
+    expect(weft.select([weft.send(s2, r2.recv() + 1)])).toEqual({ index: 0, disconnected: false });
+    expect(r2.recv()).toBe(2);
+    s2.close(); r2.close();
+  });
+
+  test("channel_through_channel: each message carries the Receiver of the next bounded(1) channel", async () => {
+    const n = stress(500);
+    const before = weft.stats();
+    const [tx, rx] = weft.bounded(1, { of: "any" });
+    const a = weft.spawn([tx, n], (tx, n) => {
+      const w = (globalThis as any).weft;
+      let s = tx;
+      for (let i = 0; i < n; i++) {
+        const [ns, nr] = w.bounded(1, { of: "any" });
+        s.send({ next: nr }); // the message takes its own reference
+        nr.close();
+        s.close();
+        s = ns;
+      }
+      s.send({ last: true });
+      s.close();
+    });
+    const b = weft.spawn([rx, n], (rx, n) => {
+      let r = rx;
+      for (let i = 0; i < n; i++) {
+        const m = r.recv() as any;
+        r.close();
+        r = m.next;
+      }
+      const last = r.recv();
+      r.close();
+      return last;
+    });
+    tx.close(); rx.close();
+    await a.join();
+    expect(await b.join()).toEqual({ last: true });
+    expect(weft.stats().heapBytes).toBe(before.heapBytes);
+    expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
+  });
   test("stress: 2 producers x 2 consumers over bounded(2), mixed blocking forms, exact sum and count", async () => {
-    const n = stress(20000);
+    const n = stress(8000);
     const [tx, rx] = weft.bounded(2);
     const producers = [0, 1].map((p) => weft.spawn([tx, p, n], (tx, p, n) => {
       for (let k = 0; k < n; k++) {
@@ -199,18 +647,72 @@ describe("channel (array flavor)", () => {
     expect(rs[0][0] + rs[1][0]).toBe((total * (total - 1)) / 2);
   });
 
-  test("linearizable: a single producer and a single consumer keep order", async () => {
-    const n = stress(20000);
-    const [tx, rx] = weft.bounded(3, { of: "i32" });
-    const p = weft.spawn([tx, n], (tx, n) => { for (let k = 0; k < n; k++) tx.send(k); });
-    const c = weft.spawn([rx], (rx) => {
-      let next = 0;
-      for (const v of rx) { if (v !== next) return [false, next, v]; next++; }
-      return [true, next];
+  test("async_steals_wakeup (bug: a parked recvAsync/sendAsync of a busy thread took the only wake-up of a blocked receiver/sender)", async () => {
+    // Receive side: the main thread parks a recvAsync, a thread blocks in recv; one message
+    // arrives while the main thread is blocked (synchronously) waiting for that thread.
+    const [tx, rx] = weft.bounded(1);
+    const [replyTx, replyRx] = weft.bounded(1);
+    const parked = rx.recvAsync();
+    waitUntilBlocked(rx, "recv", 1); // the async receive is parked (announced)
+    const worker = weft.spawn([rx, replyTx], (rx, replyTx) => { replyTx.send(rx.recv()); });
+    waitUntilBlocked(rx, "recv", 2); // and the thread's receive behind it
+    const sender = weft.spawn([tx], (tx) => { tx.send(5); });
+    expect(replyRx.recvTimeout(10_000)).toBe(5); // the thread was woken although the async waiter came first
+    await Promise.all([worker.join(), sender.join()]);
+    tx.send(6);
+    expect(await parked).toBe(6);
+
+    // Send side: the channel is full, the main thread parks a sendAsync, a thread blocks in send;
+    // one slot frees up while the main thread is blocked waiting for that thread.
+    tx.send(0);
+    const parkedSend = tx.sendAsync(1);
+    waitUntilBlocked(tx, "send", 1);
+    const blockedSender = weft.spawn([tx, replyTx], (tx, replyTx) => { tx.send(2); replyTx.send(-2); });
+    waitUntilBlocked(tx, "send", 2);
+    const receiver = weft.spawn([rx], (rx) => rx.recv());
+    expect(replyRx.recvTimeout(10_000)).toBe(-2);
+    expect(await receiver.join()).toBe(0);
+    await blockedSender.join();
+    expect(rx.recv()).toBe(2); // makes room for the parked sendAsync
+    await parkedSend;
+    expect(rx.recv()).toBe(1);
+    for (const x of [tx, rx, replyTx, replyRx]) x.close();
+  });
+
+  test("async_steals_wakeup with 300 parked recvAsync ahead of a blocked thread: the thread still gets the message; then every async one gets its own", async () => {
+    const k = 300; // more than the 8 bits the blocking sleepers count in
+    const [tx, rx] = weft.bounded(4, { of: "i32" });
+    const [replyTx, replyRx] = weft.bounded(1, { of: "i32" });
+    const parked = Array.from({ length: k }, () => rx.recvAsync());
+    waitUntilBlocked(rx, "recv", k);
+    const worker = weft.spawn([rx, replyTx], (rx, replyTx) => { replyTx.send(rx.recv()); });
+    waitUntilBlocked(rx, "recv", k + 1);
+    const sender = weft.spawn([tx], (tx) => { tx.send(-1); });
+    expect(replyRx.recvTimeout(10_000)).toBe(-1);
+    await Promise.all([worker.join(), sender.join()]);
+    const feeder = weft.spawn([tx, k], (tx, k) => { for (let i = 0; i < k; i++) tx.send(i); });
+    const got = (await Promise.all(parked)).sort((a, b) => a - b);
+    await feeder.join();
+    expect(got).toEqual(Array.from({ length: k }, (_, i) => i));
+    for (const x of [tx, rx, replyTx, replyRx]) x.close();
+  });
+
+  test("async_select_steals_wakeup (bug: a parked selectAsync of a busy thread took the only selector wake-up of a blocked select)", async () => {
+    const [tx, rx] = weft.bounded(1);
+    const [replyTx, replyRx] = weft.bounded(1);
+    const parked = weft.selectAsync([weft.recv(rx)]);
+    waitUntilBlocked(rx, "recv", 1); // its entry is linked
+    const worker = weft.spawn([rx, replyTx], (rx, replyTx) => {
+      const w = (globalThis as any).weft;
+      replyTx.send(w.select([w.recv(rx)]).value);
     });
-    tx.close(); rx.close();
-    await p.join();
-    expect(await c.join()).toEqual([true, n]);
+    waitUntilBlocked(rx, "recv", 2);
+    const sender = weft.spawn([tx], (tx) => { tx.send(5); });
+    expect(replyRx.recvTimeout(10_000)).toBe(5);
+    await Promise.all([worker.join(), sender.join()]);
+    tx.send(6);
+    expect(await parked).toEqual({ index: 0, value: 6, disconnected: false });
+    for (const x of [tx, rx, replyTx, replyRx]) x.close();
   });
 
   test("handles: clone and close count per side; both ends gone frees the channel", () => {

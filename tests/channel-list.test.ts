@@ -1,9 +1,10 @@
 // Channels, list flavor (unbounded numeric): crossbeam-channel's tests/list.rs names re-expressed
-// (sleeps replaced by semaphores and the channels themselves), block boundaries, async forms and
-// bad input. Not here, because weft has no `select` yet: fairness, fairness_duplicates,
-// recv_in_send. gh_971 (a lazily allocated first block) cannot arise: listInit allocates it.
+// (sleeps replaced by semaphores and the channels themselves), block boundaries, select over
+// unbounded channels (fairness, fairness_duplicates, recv_in_send, a select stress), async forms
+// and bad input. gh_971 (a lazily allocated first block) cannot arise: listInit allocates it.
 import { describe, test, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
+import { waitUntilBlocked } from "./channel-wait";
 
 useWeft(4);
 
@@ -210,6 +211,7 @@ describe("channel (list flavor)", () => {
     }));
     rx.close();
     ready.acquire(); ready.acquire();
+    waitUntilBlocked(tx, "recv", 2); // both parked before the disconnection
     tx.close();
     expect(await Promise.all(hs.map((h) => h.join()))).toEqual(["RecvError", "RecvError"]);
   });
@@ -331,6 +333,43 @@ describe("channel (list flavor)", () => {
     expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
   });
 
+  test("drops: \"any\" messages with handles, received or dropped exactly once across blocks; the heap back to its baseline", async () => {
+    const rand = lcg(2075);
+    const runs = stress(8);
+    const before = weft.stats();
+    for (let run = 0; run < runs; run++) {
+      const steps = rand(300);
+      const additional = rand(100); // up to four blocks still linked when the channel drops
+      const seen = new weft.SharedArray(Int32Array, steps + additional);
+      const [tx, rx] = weft.unbounded({ of: "any" });
+      const r = weft.spawn([rx, steps, seen], (rx, steps, seen) => {
+        const w = (globalThis as any).weft;
+        for (let k = 0; k < steps; k++) {
+          const m = rx.recv() as any;
+          if (m.a.load(w.Ordering.SeqCst) !== m.i) return `message ${m.i} carries ${m.a.load(w.Ordering.SeqCst)}`;
+          Atomics.add(seen.array, m.i, 1);
+          m.a.drop();
+        }
+        return "ok";
+      });
+      const s = weft.spawn([tx, steps], (tx, steps) => {
+        const w = (globalThis as any).weft;
+        for (let k = 0; k < steps; k++) { const a = new w.AtomicI32(k); tx.send({ i: k, a }); a.drop(); }
+      });
+      await s.join();
+      expect(await r.join()).toBe("ok");
+      for (let k = steps; k < steps + additional; k++) { const a = new weft.AtomicI32(k); tx.send({ i: k, a }); a.drop(); }
+      expect(rx.len).toBe(additional);
+      const counts = Array.from(seen.array);
+      expect(counts.slice(0, steps).every((c) => c === 1)).toBe(true);
+      expect(counts.slice(steps).every((c) => c === 0)).toBe(true);
+      seen.drop();
+      rx.close(); tx.close(); // receivers first this time: the last Sender's drop frees them
+      expect(weft.stats().heapBytes).toBe(before.heapBytes);
+      expect(weft.stats().heapBlocks).toBe(before.heapBlocks);
+    }
+  });
+
   test("linearizable: 4 threads each send then try_recv; try_recv never sees Empty", async () => {
     const n = stress(25_000);
     const [tx, rx] = weft.unbounded();
@@ -344,6 +383,82 @@ describe("channel (list flavor)", () => {
     expect(await Promise.all(hs.map((h) => h.join()))).toEqual(["ok", "ok", "ok", "ok"]);
     expect(rx.len).toBe(0);
     tx.close(); rx.close();
+  });
+
+  test("fairness: a select over two always-ready unbounded channels takes each at least a quarter of the time", () => {
+    const n = stress(10_000);
+    const [s1, r1] = weft.unbounded();
+    const [s2, r2] = weft.unbounded();
+    for (let i = 0; i < n; i++) { s1.send(0); s2.send(0); }
+    const hits = [0, 0];
+    for (let i = 0; i < n; i++) hits[weft.select([weft.recv(r1), weft.recv(r2)]).index]++;
+    for (const h of hits) expect(h).toBeGreaterThanOrEqual(n / hits.length / 2);
+    expect(r1.len + r2.len).toBe(n);
+    // Sends to unbounded channels are always ready: a select of two sends is fair as well.
+    const sends = [0, 0];
+    for (let i = 0; i < n; i++) sends[weft.select([weft.send(s1, 1), weft.send(s2, 1)]).index]++;
+    for (const h of sends) expect(h).toBeGreaterThanOrEqual(n / sends.length / 2);
+    expect(r1.len + r2.len).toBe(2 * n);
+    for (const x of [s1, r1, s2, r2]) x.close();
+  });
+
+  test("fairness_duplicates: five receives of one unbounded channel in a select are each chosen fairly", () => {
+    const n = stress(10_000);
+    const [s, r] = weft.unbounded();
+    for (let i = 0; i < n; i++) s.send(0);
+    const hits = [0, 0, 0, 0, 0];
+    const ops = hits.map(() => weft.recv(r));
+    for (let i = 0; i < n; i++) hits[weft.select(ops).index]++;
+    for (const h of hits) expect(h).toBeGreaterThanOrEqual(n / hits.length / 2);
+    expect(r.isEmpty()).toBe(true);
+    s.close(); r.close();
+  });
+
+  test("recv_in_send: the message of a selected send may be computed by a receive on the same channel", () => {
+    const [s, r] = weft.unbounded();
+    s.send(1);
+    // crossbeam evaluates the message inside select!; JS evaluates it first: the same order of effects.
+    expect(weft.select([weft.send(s, r.recv() + 1)])).toEqual({ index: 0, disconnected: false });
+    expect(r.recv()).toBe(2);
+    expect(r.isEmpty()).toBe(true);
+    s.close(); r.close();
+  });
+
+  test("select stress: selecting senders and selecting receivers (blocking and async) over two unbounded channels; every message exactly once", async () => {
+    const n = stress(4000);
+    const P = 2;
+    const [s1, r1] = weft.unbounded({ of: "i32" });
+    const [s2, r2] = weft.unbounded({ of: "i32" });
+    const counts = new weft.SharedArray(Int32Array, P * n);
+    const producers = Array.from({ length: P }, (_, p) => weft.spawn([s1, s2, p, n], (s1, s2, p, n) => {
+      const w = (globalThis as any).weft;
+      for (let i = 0; i < n; i++) w.select([w.send(s1, p * n + i), w.send(s2, p * n + i)]);
+    }));
+    const consumers = [0, 1].map(() => weft.spawn([r1, r2, counts], (r1, r2, counts) => {
+      const w = (globalThis as any).weft;
+      const open = [true, true];
+      let got = 0;
+      while (open[0] || open[1]) {
+        const which = [0, 1].filter((k) => open[k]);
+        const res = w.select(which.map((k) => w.recv(k === 0 ? r1 : r2)));
+        if (res.disconnected) open[which[res.index]] = false; else { Atomics.add(counts.array, res.value, 1); got++; }
+      }
+      return got;
+    }));
+    s1.close(); s2.close(); // the producers hold their own handles
+    // The main thread consumes too, without blocking it.
+    const open = [true, true];
+    let mine = 0;
+    while (open[0] || open[1]) {
+      const which = [0, 1].filter((k) => open[k]);
+      const res = await weft.selectAsync(which.map((k) => weft.recv(k === 0 ? r1 : r2)));
+      if (res.disconnected) open[which[res.index]] = false; else { Atomics.add(counts.array, res.value, 1); mine++; }
+    }
+    await Promise.all(producers.map((h) => h.join()));
+    const theirs = (await Promise.all(consumers.map((h) => h.join()))) as number[];
+    expect(mine + theirs[0] + theirs[1]).toBe(P * n);
+    expect(Array.from(counts.array).every((c) => c === 1)).toBe(true);
+    r1.close(); r2.close(); counts.drop();
   });
 
   test("channel_through_channel: receivers travel (as raw ptr and gen numbers) down a chain of channels", async () => {
@@ -443,6 +558,21 @@ describe("channel (list flavor)", () => {
     const [s2, m2] = (await c.join()) as [number, number];
     expect(m + m2).toBe(n);
     expect(s + s2).toBe((n * (n + 1)) / 2);
+  });
+
+  test("async_steals_wakeup (bug: a parked recvAsync of a busy thread took the only wake-up of a blocked receiver)", async () => {
+    const [tx, rx] = weft.unbounded();
+    const [replyTx, replyRx] = weft.unbounded();
+    const parked = rx.recvAsync();
+    waitUntilBlocked(rx, "recv", 1); // the async receive is parked (announced)
+    const worker = weft.spawn([rx, replyTx], (rx, replyTx) => { replyTx.send(rx.recv()); });
+    waitUntilBlocked(rx, "recv", 2); // and the thread's receive behind it
+    const sender = weft.spawn([tx], (tx) => { tx.send(5); });
+    expect(replyRx.recvTimeout(10_000)).toBe(5); // the thread was woken although the async waiter came first
+    await Promise.all([worker.join(), sender.join()]);
+    tx.send(6);
+    expect(await parked).toBe(6);
+    for (const x of [tx, rx, replyTx, replyRx]) x.close();
   });
 
   test("mpsc.channel is unbounded; handles clone and close per side, both gone frees the channel", () => {

@@ -33,7 +33,7 @@ export function select_random(n: u32): u32 { return n == 0 ? 0 : randomStart(n);
 /** Tries every operation once from `start`: SUCCESS / DISCONNECTED (select_index), WOULD_BLOCK, or an error. */
 export function select_try(ops: usize, n: u32, start: u32): i32 { return n == 0 ? INVALID_ARGUMENT : selectTry(ops, n, start); }
 /** Registers every operation: the context (wait while its SELECT word is 0), or 0 when out of memory. */
-export function select_register(ops: usize, n: u32): usize { return n == 0 ? 0 : selectRegister(ops, n); }
+export function select_register(ops: usize, n: u32): usize { return n == 0 ? 0 : selectRegister(ops, n, true); } // the host's selectAsync
 /** Unregisters and frees the context; SUCCESS / DISCONNECTED (select_index), WOULD_BLOCK (go again), or an error. */
 export function select_finish(ctx: usize, ops: usize, n: u32): i32 { return selectFinish(ctx, ops, n); }
 /** Index of an operation ready now (without performing it), from `start`, or -1. */

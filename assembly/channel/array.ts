@@ -24,7 +24,7 @@
 // Initially HEAD = TAIL = 0 and slot i has STAMP = i (lap 0, free).
 import { load64, store64, cas64 } from "../sync/atomic";
 import { spin, TIMED_OUT } from "../sync/futex";
-import { sleepPrepare, sleepWait, sleepDone, wakeOne, wakeAll, wakeMany } from "./waker";
+import { sleepPrepare, sleepWait, sleepDone, sleepPrepareAsync, sleepDoneAsync, wakeOne, wakeAll, wakeMany } from "./waker";
 import { C_CAP, C_FLAVOR_FIELDS, C_SEND, C_RECV } from "./layout";
 import { setReceived, getReceived } from "./received";
 import { elemGet, elemSet, setBatchCode } from "./elems";
@@ -249,21 +249,21 @@ function arrayRecvCold(c: usize, deadline: f64): i32 {
  * Atomics.waitAsync(SEND_SEQ, value read) and calls arraySendDone before stepping again.
  */
 export function arraySendStep(c: usize, value: f64): i32 {
-  sleepPrepare(c + C_SEND); // the host read SEQ before this call
+  sleepPrepareAsync(c + C_SEND); // the host read SEQ before this call
   const code = arrayTrySend(c, value);
-  if (code != FULL) { sleepDone(c + C_SEND); return code; }
+  if (code != FULL) { sleepDoneAsync(c + C_SEND); return code; }
   return WOULD_BLOCK;
 }
-export function arraySendDone(c: usize): void { sleepDone(c + C_SEND); }
+export function arraySendDone(c: usize): void { sleepDoneAsync(c + C_SEND); }
 
 /** One step of an asynchronous receive: as arraySendStep, on RECV_SEQ. */
 export function arrayRecvStep(c: usize): i32 {
-  sleepPrepare(c + C_RECV);
+  sleepPrepareAsync(c + C_RECV);
   const code = arrayTryRecv(c);
-  if (code != EMPTY) { sleepDone(c + C_RECV); return code; }
+  if (code != EMPTY) { sleepDoneAsync(c + C_RECV); return code; }
   return WOULD_BLOCK;
 }
-export function arrayRecvDone(c: usize): void { sleepDone(c + C_RECV); }
+export function arrayRecvDone(c: usize): void { sleepDoneAsync(c + C_RECV); }
 
 export function arrayIsDisconnected(c: usize): bool {
   return (load64(c + A_TAIL) & (load64(c + A_ONE_LAP) >> 1)) != 0;

@@ -47,7 +47,8 @@ export const SEL_OPERATION: i32 = 3;
 //   OPER   the operation's index k in its context
 //   NEXT/PREV  circular doubly linked list of the waker block LIST points at (0: not linked)
 //   FLAGS  E_WATCH for a `ready` watcher: woken by progress like any entry, but never paired
-//          with (zero channels) and never counted as "the one" selector a progress event wakes
+//          with (zero channels) and never counted as "the one" selector a progress event wakes;
+//          E_ASYNC for a selectAsync's entry: not counted as "the one" either (selectors.ts)
 //   VALUE  zero channels only: the message. A send entry carries it from registration; a
 //          receive entry gets it from the sender that pairs with it.
 // NEXT, PREV, LIST and VALUE are only read or written under the lock of the list (selectors.ts).
@@ -61,6 +62,8 @@ export const E_VALUE: usize = 24;
 export const ENTRY_SIZE: usize = 32;
 /** FLAGS bit: the entry only watches for readiness (Select.ready), see selectors.ts. */
 export const E_WATCH: i32 = 1;
+/** FLAGS bit: the entry belongs to a selectAsync (its thread may be busy): see selectorsNotify. */
+export const E_ASYNC: i32 = 2;
 
 /** A context with `n` entries (each knows its context and index, none linked), or 0 (OOM). */
 export function ctxNew(n: u32): usize {

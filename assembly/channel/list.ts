@@ -45,7 +45,7 @@
 import { load32, store32, or32, load64, store64, cas64, add64 } from "../sync/atomic";
 import { spin, TIMED_OUT } from "../sync/futex";
 import { malloc, free } from "../heap/index";
-import { sleepPrepare, sleepWait, sleepDone, wakeOne, wakeAll } from "./waker";
+import { sleepPrepare, sleepWait, sleepDone, sleepPrepareAsync, sleepDoneAsync, wakeOne, wakeAll } from "./waker";
 import { C_FLAVOR_FIELDS, C_SEND, C_RECV } from "./layout";
 import { setReceived } from "./received";
 import { SUCCESS, EMPTY, DISCONNECTED, TIMEOUT, WOULD_BLOCK, OUT_OF_MEMORY } from "../layout";
@@ -340,12 +340,12 @@ export function listSendDone(c: usize): void {}
  * RECV_SEQ and calls listRecvDone before stepping again (as arrayRecvStep).
  */
 export function listRecvStep(c: usize): i32 {
-  sleepPrepare(c + C_RECV);
+  sleepPrepareAsync(c + C_RECV);
   const code = listPop(c);
-  if (code != EMPTY) { sleepDone(c + C_RECV); return code; }
+  if (code != EMPTY) { sleepDoneAsync(c + C_RECV); return code; }
   return WOULD_BLOCK;
 }
-export function listRecvDone(c: usize): void { sleepDone(c + C_RECV); }
+export function listRecvDone(c: usize): void { sleepDoneAsync(c + C_RECV); }
 
 /** Messages in the channel now (a consistent snapshot of HEAD and TAIL). */
 export function listLen(c: usize): u32 {

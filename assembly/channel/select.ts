@@ -33,7 +33,7 @@ import { chanFlavor, chanTryRecv, chanTrySend, chanLen, chanIsDisconnected } fro
 import { selRegister, selUnregister } from "./selectors";
 import { zeroRegister, zeroUnregister, zeroReady } from "./zero";
 import {
-  ctxNew, ctxFree, ctxEntry, ctxWait, ctxState, trySelect, E_VALUE, E_FLAGS, E_WATCH, SEL_ABORTED,
+  ctxNew, ctxFree, ctxEntry, ctxWait, ctxState, trySelect, E_VALUE, E_FLAGS, E_WATCH, E_ASYNC, SEL_ABORTED,
   SEL_OPERATION,
 } from "./context";
 import { store32 } from "../sync/atomic";
@@ -112,15 +112,22 @@ function registerOp(ops: usize, k: u32, ctx: usize): bool {
 
 /**
  * Step 2: a context with every operation registered (0: out of memory). If one is ready already,
- * the context is aborted, so the caller does not sleep (its SELECT word is not 0).
+ * the context is aborted, so the caller does not sleep (its SELECT word is not 0). `isAsync`: the
+ * host's selectAsync, which waits on its event loop (entries flagged E_ASYNC).
  */
-export function selectRegister(ops: usize, n: u32): usize {
+export function selectRegister(ops: usize, n: u32, isAsync: bool = false): usize {
   const ctx = ctxNew(n);
   if (ctx == 0) return 0;
   for (let k: u32 = 0; k < n; k++) {
     if (opIsSend(ops, k)) store<f64>(ctxEntry(ctx, k) + E_VALUE, opValue(ops, k)); // not yet shared
+    if (isAsync) store32(ctxEntry(ctx, k) + E_FLAGS, E_ASYNC); // not yet shared
   }
-  for (let k: u32 = 0; k < n; k++) {
+  // Link from a random start, as step 1 tries (crossbeam shuffles the operations): a peer takes
+  // the first waiting entry of a list, so a fixed order would always favour the lowest index
+  // among operations on one channel (Go's TestPseudoRandomSend; tests/channel-go.test.ts).
+  const start = randomStart(n);
+  for (let i: u32 = 0; i < n; i++) {
+    const k = (start + i) % n;
     if (registerOp(ops, k, ctx)) { trySelect(ctx, SEL_ABORTED); break; } // the rest stay unlinked
   }
   return ctx;

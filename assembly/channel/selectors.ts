@@ -37,7 +37,7 @@ import { load32, store32, add32, sub32 } from "../sync/atomic";
 import { rawLock, rawUnlock } from "../sync/rawlock";
 import { W_SEL_LOCK, W_SEL_COUNT, W_SEL_HEAD } from "./layout";
 import {
-  E_CTX, E_OPER, E_NEXT, E_PREV, E_LIST, E_FLAGS, E_WATCH, SEL_WAITING, SEL_OPERATION, trySelect, ctxWake, ctxState,
+  E_CTX, E_OPER, E_NEXT, E_PREV, E_LIST, E_FLAGS, E_WATCH, E_ASYNC, SEL_WAITING, SEL_OPERATION, trySelect, ctxWake, ctxState,
 } from "./context";
 
 // @ts-ignore: decorator
@@ -171,8 +171,13 @@ export function selectorsNotify(w: usize, all: bool): void {
   if (all) {
     selDecideAll(w, -1); // each entry's own operation: its owner tries it and sees the disconnection
   } else {
-    const e = selPick(w, 0);
-    if (e != 0) ctxWake(ptr(e + E_CTX));
+    // One selector; async ones (a selectAsync runs only when its thread's event loop does, and
+    // that thread may be busy) do not count as it: wake them all up to the first sync one.
+    for (let e = selPick(w, 0); e != 0; e = selPick(w, 0)) {
+      const isAsync = (load32(e + E_FLAGS) & E_ASYNC) != 0;
+      ctxWake(ptr(e + E_CTX));
+      if (!isAsync) break;
+    }
     selWakeWatchers(w);
   }
   rawUnlock(w + W_SEL_LOCK);

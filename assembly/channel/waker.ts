@@ -6,7 +6,8 @@
 //              block's SEQ is bumped by a successful receive (a slot became free) that finds a
 //              sender announced, and by disconnection; the RECV block's by a successful send that
 //              finds a receiver announced, and by disconnection
-//   WAITERS    single operations announced as (about to be) asleep on SEQ
+//   WAITERS    single operations announced as (about to be) asleep on SEQ: blocking ones count
+//              1, async ones (the host's waitAsync) ASYNC_WAITER = 2^8
 //   SEL_LOCK, SEL_COUNT, SEL_HEAD
 //              the selectors: `select` calls (and rendezvous operations) waiting on several
 //              things at once, registered as entries in a list (selectors.ts). A thread can
@@ -33,7 +34,9 @@
 // a peer that sees WAITERS == 0 made its progress before the announce, so the retry sees it. A woken
 // sleeper that loses the slot/message to a newcomer sleeps again: the progress was used by
 // someone, so nothing is lost. Progress wakes one sleeper per event (each event frees one slot
-// or delivers one message) and one selector; disconnection wakes all.
+// or delivers one message) and one selector; disconnection wakes all. Async operations (host
+// Atomics.waitAsync, selectAsync) do not count as that one: their thread may be busy for long,
+// so the sync sleeper (or selector) behind them is woken as well (wakeOne, selectorsNotify).
 import { load32, add32, sub32 } from "../sync/atomic";
 import { futexWait, futexWake } from "../sync/futex";
 import { W_SEQ, W_WAITERS, W_SEL_COUNT } from "./layout";
@@ -57,12 +60,32 @@ import { selectorsNotify } from "./selectors";
 // @ts-ignore: decorator
 @inline export function sleepDone(w: usize): void { sub32(w + W_WAITERS, 1); }
 
+/**
+ * An async operation (the host's Atomics.waitAsync) counts ASYNC_WAITER in WAITERS, above the
+ * low 8 bits of the blocking sleepers (each a blocked thread: at most MAX_AGENTS = 128), so up
+ * to 2^24 - 1 async operations may be parked per direction. It runs only when its thread's
+ * event loop does, and that thread may be blocked in something else for a long time: wakeOne.
+ */
+export const ASYNC_WAITER: i32 = 1 << 8;
+
+/** sleepPrepare for an async step (the host read SEQ before the call). */
+// @ts-ignore: decorator
+@inline export function sleepPrepareAsync(w: usize): void { add32(w + W_WAITERS, ASYNC_WAITER); }
+
+/** Withdraws the async sleeper announced by sleepPrepareAsync. */
+// @ts-ignore: decorator
+@inline export function sleepDoneAsync(w: usize): void { sub32(w + W_WAITERS, ASYNC_WAITER); }
+
 /** After one unit of progress: bump SEQ, wake one announced sleeper and one selector, if any. */
 // @ts-ignore: decorator
 @inline export function wakeOne(w: usize): void {
   // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word. SEQ is
-  // bumped only while someone is announced: see "Exactly-when-needed" in the header.
-  if (load32(w + W_WAITERS) > 0) { add32(w + W_SEQ, 1); futexWake(w + W_SEQ, 1); }
+  // bumped only while someone is announced: see "Exactly-when-needed" in the header. The notify
+  // is FIFO over both kinds: waking one more than the async sleepers announced reaches a blocked
+  // sync sleeper if there is one, even when parked async operations of busy threads stand before
+  // it in the queue (woken alone, one of them could leave it asleep beside the message).
+  const waiters = <u32>load32(w + W_WAITERS);
+  if (waiters != 0) { add32(w + W_SEQ, 1); futexWake(w + W_SEQ, <i32>(1 + (waiters >> 8))); }
   // Pairs with the register-then-retry of selectors.ts.
   if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, false);
 }
@@ -80,8 +103,10 @@ export function wakeAll(w: usize): void {
  * it once per batch instead of wakeOne per message.
  */
 export function wakeMany(w: usize, n: i32): void {
-  // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word.
-  if (load32(w + W_WAITERS) > 0) { add32(w + W_SEQ, 1); futexWake(w + W_SEQ, n); }
+  // Pairs with sleepWait (sync) and the host's Atomics.waitAsync (async) on the same word; n more
+  // than the async sleepers announced, for the reason given in wakeOne.
+  const waiters = <u32>load32(w + W_WAITERS);
+  if (waiters != 0) { add32(w + W_SEQ, 1); futexWake(w + W_SEQ, <i32>min<u32>(<u32>n + (waiters >> 8), <u32>i32.MAX_VALUE)); }
   // One selector per event: for several events, every selector (a woken selector that finds
   // nothing ready registers again, so waking too many is only extra work).
   if (load32(w + W_SEL_COUNT) > 0) selectorsNotify(w, n > 1);
