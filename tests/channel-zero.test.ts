@@ -3,6 +3,7 @@
 // themselves, semaphores and atomics; the only timeouts are in tests of timeouts.
 import { describe, test, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
+import { waitUntilBlocked } from "./channel-wait";
 
 useWeft(4);
 
@@ -158,27 +159,23 @@ describe("channel (zero flavor)", () => {
     tx.close(); rx.close();
   });
 
-  test("disconnect wakes sender: a sender waiting for a receiver gets SendError with its value", async () => {
+  test("disconnect_wakes_sender: a sender parked waiting for a receiver gets SendError with its value", async () => {
     const [tx, rx] = weft.bounded(0);
-    using ready = new weft.Semaphore(0);
-    const h = weft.spawn([tx, ready], (tx, ready) => {
-      ready.release();
+    const h = weft.spawn([tx], (tx) => {
       try { tx.send(3); return "sent"; } catch (e: any) { return [e.name, e.value]; }
     });
-    ready.acquire();
+    waitUntilBlocked(rx, "send"); // the sender is parked, not racing the close
     rx.close();
     expect(await h.join()).toEqual(["SendError", 3]);
     tx.close();
   });
 
-  test("disconnect wakes receiver: receivers waiting for a sender see RecvError", async () => {
+  test("disconnect_wakes_receiver: receivers parked waiting for a sender see RecvError", async () => {
     const [tx, rx] = weft.bounded(0);
-    using ready = new weft.Semaphore(0);
-    const hs = [0, 1].map(() => weft.spawn([rx, ready], (rx, ready) => {
-      ready.release();
+    const hs = [0, 1].map(() => weft.spawn([rx], (rx) => {
       try { rx.recv(); return "received"; } catch (e: any) { return e.name; }
     }));
-    ready.acquire(); ready.acquire();
+    waitUntilBlocked(tx, "recv", 2); // both receivers are parked
     tx.close();
     expect(await Promise.all(hs.map((h) => h.join()))).toEqual(["RecvError", "RecvError"]);
     rx.close();
