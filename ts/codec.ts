@@ -266,7 +266,7 @@ function encodeInto(value: unknown, ptr: number, len: number, reserve: number): 
     else u8.set(out.subarray(from, from + n), to);
     lastEncoded.len = n;
     lastEncoded.handles = retained.length - mark;
-    retained.length = mark; // the block owns them now
+    if (retained.length !== mark) retained.length = mark; // the block owns them now
     return at;
   } catch (e) {
     releaseFrom(mark);
