@@ -146,29 +146,43 @@ describe("shared record structures", () => {
     for (let r = 0; r < rounds; r++) {
       await weft.shutdown();
       await weft.init({ threads: 4, memory: { maximumMiB: 64 } });
+      const before = weft.stats().heapBytes;
       // The main thread's codec shared these shapes in the previous engine: it must not assume
-      // the new engine's threads know them. Two workers add shapes at the same time as it does.
+      // the new engine's threads know them. Two workers add shapes at the same time as it does,
+      // each message carrying a handle: an encoding redone after losing the race to publish its
+      // structures must take the handle's reference once, not twice.
+      const m = new weft.Mutex(7);
       const [tx, rx] = weft.bounded(256, { of: "any" });
       const go = new weft.Barrier(3);
-      const hs = [0, 1].map((t) => weft.spawn([tx, go, t + 10, MAKE], (tx, go, t, make) => {
+      const hs = [0, 1].map((t) => weft.spawn([tx, go, m, t + 10, MAKE], (tx, go, m, t, make) => {
         const makeObj = new Function(`return (${make})`)();
         go.wait();
-        for (let k = 0; k < 12; k++) tx.send(makeObj(t, k, k));
+        for (let k = 0; k < 12; k++) tx.send({ ...makeObj(t, k, k), m });
         return 0;
       }));
       const check = weft.spawn([rx, MAKE], (rx, make) => {
         const makeObj = new Function(`return (${make})`)();
         let bad = 0, n = 0;
-        for (const o of rx) { n++; if (JSON.stringify(o) !== JSON.stringify(makeObj(o.t, o.k, o.i))) bad++; }
+        for (const o of rx) {
+          n++;
+          const g = o.m.lock();
+          if (g.value !== 7) bad++;
+          g.unlock();
+          o.m.drop();
+          delete o.m;
+          if (JSON.stringify(o) !== JSON.stringify(makeObj(o.t, o.k, o.i))) bad++;
+        }
         return [n, bad];
       });
       rx.close();
       go.wait();
-      for (let k = 0; k < 24; k++) tx.send(makeObj(0, k, k));
+      for (let k = 0; k < 24; k++) tx.send({ ...makeObj(0, k, k), m });
       tx.close();
       for (const h of hs) expect(await h.join()).toBe(0);
       expect(await check.join()).toEqual([24 + 2 * 12, 0]);
       go.drop();
+      m.drop();
+      expect(weft.stats().heapBytes).toBe(before); // the mutex too: every reference was given back
     }
   });
 });
