@@ -7,7 +7,7 @@
 // functions, symbols, WeakMap/WeakSet and Promises are values no thread can receive.
 import { Packr, addExtension, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from "msgpackr";
 import { SharedHandle, handleFromWire, releaseRef } from "./handle";
-import { Engine, alloc, engine, views } from "./engine";
+import { Engine, alloc, engine, onDetach, views } from "./engine";
 import { InvalidHandleError, NotSendError, UnsupportedValueError, WeftError } from "./errors";
 
 /**
@@ -113,6 +113,7 @@ interface CodecState {
   pending: number;
 }
 let st: CodecState | null = null;
+let hooked = false;
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
@@ -123,6 +124,7 @@ function codec(): CodecState {
 }
 
 function attachCodec(e: Engine): CodecState {
+  if (!hooked) { onDetach.push(() => { st = null; }); hooked = true; } // let a gone engine's memory go
   const L = e.L;
   const s: CodecState = {
     e, packr: null!,
