@@ -148,50 +148,52 @@ function attachCodec(e: Engine): CodecState {
 
 type StructureList = string[][] & { sharedLength?: number };
 
-/** The stored list as a fresh string[][]; CODEC_LOCK must be held. */
-function readLocked(s: CodecState): { list: string[][]; bytes: number } {
-  const bytes = Atomics.load(s.hdr, s.iBytes);
-  // Copied out first: TextDecoder refuses views of shared memory.
-  const list = bytes === 0 ? [] : JSON.parse(fromUtf8.decode(s.area.slice(0, bytes))) as string[][];
-  return { list, bytes };
+/** A private copy of the stored list's bytes; CODEC_LOCK must be held. */
+function copyLocked(s: CodecState): Uint8Array {
+  // Copied out: TextDecoder refuses views of shared memory (and the lock is held only this long).
+  return s.area.slice(0, Atomics.load(s.hdr, s.iBytes));
+}
+
+function parseList(bytes: Uint8Array): string[][] {
+  return bytes.length === 0 ? [] : JSON.parse(fromUtf8.decode(bytes)) as string[][];
 }
 
 function loadStructures(s: CodecState): string[][] {
   const { x } = s.e;
   x.codec_lock();
-  let r: { list: string[][]; bytes: number };
-  try { r = readLocked(s); } finally { x.codec_unlock(); }
-  s.known = r.bytes;
+  let bytes: Uint8Array;
+  try { bytes = copyLocked(s); } finally { x.codec_unlock(); }
+  s.known = bytes.length;
   s.pending = 0;
-  return r.list;
+  return parseList(bytes);
 }
 
 function saveStructures(s: CodecState, list: StructureList, isCompatible: (existing: string[][]) => boolean): boolean {
   const n = list.sharedLength ?? list.length;
   const json = utf8.encode(JSON.stringify(list.slice(0, n)));
   const { x } = s.e;
+  let saved: boolean;
   x.codec_lock();
   try {
-    const cur = readLocked(s);
-    if (!isCompatible(cur.list)) {
-      // Another thread appended first. msgpackr has merged `cur.list` and re-encodes the value
-      // over it; the references this attempt took are taken again by the next one.
-      s.known = cur.bytes;
-      s.pending = 0;
-      releaseFrom(encMark);
-      return false;
+    const cur = copyLocked(s);
+    saved = isCompatible(parseList(cur));
+    if (saved) {
+      // shouldShare keeps this within the area (it counts exactly the bytes added to what it knew).
+      if (json.length > s.area.length) throw new WeftError("INTERNAL", "weft: codec structures overflow their area");
+      s.area.set(json, 0);
+      Atomics.store(s.hdr, s.iBytes, json.length);
+      Atomics.store(s.hdr, s.iCount, n);
     }
-    // shouldShare keeps this within the area (it counts exactly the bytes added to what it knew).
-    if (json.length > s.area.length) throw new WeftError("INTERNAL", "weft: codec structures overflow their area");
-    s.area.set(json, 0);
-    Atomics.store(s.hdr, s.iBytes, json.length);
-    Atomics.store(s.hdr, s.iCount, n);
-    s.known = json.length;
+    s.known = saved ? json.length : cur.length;
     s.pending = 0;
-    return true;
   } finally {
     x.codec_unlock();
   }
+  // Refused: another thread appended first. msgpackr has merged the stored list and re-encodes
+  // the value over it; the handle references this attempt took are taken again by the next one.
+  // (Given back outside the lock: giving back may drop objects, which may decode.)
+  if (!saved) releaseFrom(encMark);
+  return saved;
 }
 
 function shouldShare(s: CodecState, keys: string[]): boolean {
