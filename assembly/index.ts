@@ -29,6 +29,7 @@ export * from "./abi/channel";
 export * from "./abi/select";
 export * from "./abi/sched";
 export * from "./abi/channel-batch";
+export * from "./abi/codec";
 export { M_STATE, M_OWNER, M_POISON, M_VALUE, M_VALUE2, MUTEX_SIZE };
 
 // ---- engine ---------------------------------------------------------------------------------

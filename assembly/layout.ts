@@ -4,11 +4,11 @@
 // global, and the TypeScript host reads the offsets from those exports at init (ts/layout.ts), so
 // the two sides cannot drift. A debug-build check (`layout_check`) asserts the invariants below.
 //
-//  0        128                    1024                          1024+128*64      65536
-//  +--------+----------------------+-----------------------------+----------------+---- - -
-//  | engine | size-class table     | agent records               | (free)         | AS statics
-//  | words  | 21 x {lock, head}    | 128 x 64 bytes              |                | (empty), heap
-//  +--------+----------------------+-----------------------------+----------------+---- - -
+//  0        128                    1024                          1024+128*64  32768         65536
+//  +--------+----------------------+-----------------------------+------------+-------------+---- - -
+//  | engine | size-class table     | agent records               | (free)     | codec       | AS statics
+//  | words  | 21 x {lock, head}    | 128 x 64 bytes              |            | structures  | (empty), heap
+//  +--------+----------------------+-----------------------------+------------+-------------+---- - -
 //
 // Engine words (all u32/i32 unless noted):
 //   0  INIT        0 = untouched, 1 = initialising, 2 = ready (cmpxchg'd once, see engine/init.ts)
@@ -29,6 +29,13 @@
 //  60  PENDING_HEAD first pending task (linked through T_NEXT), 64 PENDING_TAIL, 68 PENDING_COUNT
 //  72  MEM_BYTES   current byte length of the memory, rewritten after every growth: hosts compare
 //                  it with their views' length instead of calling the costly `memory.buffer`
+//  76  CODEC_LOCK  raw lock (sync/rawlock.ts) of the codec's shared record structures (below)
+//  80  CODEC_COUNT how many record structures CODEC_AREA holds (only ever grows)
+//  84  CODEC_BYTES byte length of the structures' encoding in CODEC_AREA
+//
+// Codec structures area [CODEC_AREA, CODEC_AREA + CODEC_AREA_SIZE): the msgpackr record
+// structures (key lists) every thread's codec shares, as the UTF-8 JSON of a string[][]; written
+// and read by the host only, under CODEC_LOCK (ts/codec.ts, assembly/abi/codec.ts).
 
 export const H_INIT: usize = 0;
 export const H_MAGIC: usize = 4;
@@ -49,6 +56,11 @@ export const H_PENDING_HEAD: usize = 60;
 export const H_PENDING_TAIL: usize = 64;
 export const H_PENDING_COUNT: usize = 68;
 export const H_MEM_BYTES: usize = 72;
+export const H_CODEC_LOCK: usize = 76;
+export const H_CODEC_COUNT: usize = 80;
+export const H_CODEC_BYTES: usize = 84;
+export const CODEC_AREA: usize = 32768;
+export const CODEC_AREA_SIZE: usize = 32768;
 
 export const MAGIC: u32 = 0x54464557;
 export const INIT_NONE: i32 = 0;

@@ -5,9 +5,9 @@
 // encoding takes a reference for the message, decoding adopts it into the new handle (checked
 // against the heap first). Guards and other thread-bound objects refuse to be encoded (NotSend);
 // functions, symbols, WeakMap/WeakSet and Promises are values no thread can receive.
-import { Packr, addExtension } from "msgpackr";
+import { Packr, addExtension, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from "msgpackr";
 import { SharedHandle, handleFromWire, releaseRef } from "./handle";
-import { alloc, engine, views } from "./engine";
+import { Engine, alloc, engine, onDetach, views } from "./engine";
 import { InvalidHandleError, NotSendError, UnsupportedValueError, WeftError } from "./errors";
 
 /**
@@ -24,7 +24,10 @@ export function notSend(Class: Function, name: string): void {
 }
 let notSendCount = 0;
 
-let retained: number[] | null = null;
+// Handle references taken by the encodings in progress (a stack: an encoding owns the entries
+// from its `mark` up), and the handles decodes re-create (tracked only where a caller asks).
+const retained: number[] = [];
+let encMark = 0;
 let decoded: SharedHandle[] | null = null;
 let borrowing = false;
 
@@ -33,7 +36,7 @@ addExtension({
   type: 0x57,
   write(h: SharedHandle) {
     const wire = h.toWire();
-    retained?.push(wire[1]);
+    retained.push(wire[1]);
     return wire;
   },
   read(wire: [number, number, number]) {
@@ -55,12 +58,159 @@ refused.forEach(([Class, what], i) => addExtension({
   read() { throw new UnsupportedValueError(`${what} cannot be shared between threads`); },
 }));
 
-const options = { structuredClone: true, moreTypes: true, mapsAsObjects: false, useRecords: true };
-const packr = new Packr(options);
-const unpackr = new Packr(options);
+// ---- shared record structures -----------------------------------------------------------------
+//
+// msgpackr writes an object as a record: an id naming its key list (a "structure"), then the
+// values. A structure the encoding defines inline costs its key strings in every message (and
+// their decoding); a shared structure costs one byte. All threads of an engine share up to
+// MAX_SHARED structures through the engine header (CODEC_AREA, assembly/abi/codec.ts), with
+// msgpackr's hooks for a shared store (README "Shared Structures"):
+//
+//   getStructures()     reads the list under CODEC_LOCK. msgpackr calls it on this thread's first
+//                       encoding, and whenever a decoding meets a record id it does not know (a
+//                       structure another thread added since): ids are only ever appended, and
+//                       the encoder appended before it sent the message that uses the id (the
+//                       message's publication orders the two), so the reload finds it.
+//   saveStructures()    called by an encoding that added structures, before the encoding is
+//                       returned (so before anyone can receive it). Under CODEC_LOCK: if the stored
+//                       list is not the one this thread built on (isCompatible: another thread
+//                       appended meanwhile, possibly different structures at the same ids), it
+//                       saves nothing and returns false, and msgpackr re-encodes the value over
+//                       the stored list (appending again, to the new end); else it stores the
+//                       longer list. Two threads adding at once: one wins, the other retries.
+//   shouldShareStructure()  keeps the list inside CODEC_AREA: a structure is shared only while
+//                       the stored bytes (as this thread last saw them) plus what this encoding
+//                       already chose to share leave room for it; others stay inline, as do all
+//                       structures past MAX_SHARED. (A stale view only matters when the list grew
+//                       meanwhile, and then the save is refused and the encoding redone.)
+//
+// The per-thread Packr (one instance encodes and decodes, so both sides see the same list) is
+// bound to its engine: a new engine (shutdown, then init) has a new, empty store, so a new Packr.
+// Equal encodings still mean equal values (encodeUnlessSame): an id names one key list for the
+// engine's whole life, and inline structures travel with the bytes.
+
+/** Structures shared through the engine: msgpackr's default, which keeps record ids one byte. */
+const MAX_SHARED = 32;
+/** A structure whose key list takes more bytes than this (a dictionary-like object) stays inline. */
+const MAX_SHARED_ONE = 2048;
+/** Encodings that re-use their scratch space (msgpackr REUSE_BUFFER_MODE | RESET_BUFFER_MODE). */
+const PACK_MODE = REUSE_BUFFER_MODE | RESET_BUFFER_MODE;
+/** Largest message decoded through the per-thread scratch buffer (bigger ones get a fresh copy). */
+const SCRATCH_MAX = 65536;
+
+interface CodecState {
+  e: Engine;
+  packr: Packr;
+  /** Engine header words (the first page never moves, so this view stays valid through growth). */
+  hdr: Int32Array;
+  /** CODEC_AREA. */
+  area: Uint8Array;
+  iCount: number;
+  iBytes: number;
+  /** CODEC_BYTES as this thread last read or wrote it. */
+  known: number;
+  /** Bytes of the structures the encoding in progress chose to share (not yet saved). */
+  pending: number;
+}
+let st: CodecState | null = null;
+let hooked = false;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+/** This thread's codec for the current engine (a new one after the engine changed). */
+function codec(): CodecState {
+  const e = engine();
+  return st !== null && st.e === e ? st : attachCodec(e);
+}
+
+function attachCodec(e: Engine): CodecState {
+  if (!hooked) { onDetach.push(() => { st = null; }); hooked = true; } // let a gone engine's memory go
+  const L = e.L;
+  const s: CodecState = {
+    e, packr: null!,
+    hdr: new Int32Array(e.memory.buffer, 0, L.CODEC_AREA >>> 2),
+    area: new Uint8Array(e.memory.buffer, L.CODEC_AREA, L.CODEC_AREA_SIZE),
+    iCount: L.H_CODEC_COUNT >>> 2, iBytes: L.H_CODEC_BYTES >>> 2, known: 0, pending: 0,
+  };
+  s.packr = new Packr({
+    structuredClone: true, moreTypes: true, mapsAsObjects: false, useRecords: true,
+    // Decodes read a reused scratch buffer: binary values must be copies, not views of it.
+    copyBuffers: true,
+    maxSharedStructures: MAX_SHARED,
+    getStructures: () => loadStructures(s),
+    saveStructures: (list: StructureList, isCompatible: (existing: string[][]) => boolean) =>
+      saveStructures(s, list, isCompatible),
+    shouldShareStructure: (keys: string[]) => shouldShare(s, keys),
+  } as unknown as ConstructorParameters<typeof Packr>[0]);
+  st = s;
+  return s;
+}
+
+type StructureList = string[][] & { sharedLength?: number };
+
+/** A private copy of the stored list's bytes; CODEC_LOCK must be held. */
+function copyLocked(s: CodecState): Uint8Array {
+  // Copied out: TextDecoder refuses views of shared memory (and the lock is held only this long).
+  return s.area.slice(0, Atomics.load(s.hdr, s.iBytes));
+}
+
+function parseList(bytes: Uint8Array): string[][] {
+  return bytes.length === 0 ? [] : JSON.parse(fromUtf8.decode(bytes)) as string[][];
+}
+
+function loadStructures(s: CodecState): string[][] {
+  const { x } = s.e;
+  x.codec_lock();
+  let bytes: Uint8Array;
+  try { bytes = copyLocked(s); } finally { x.codec_unlock(); }
+  s.known = bytes.length;
+  s.pending = 0;
+  return parseList(bytes);
+}
+
+function saveStructures(s: CodecState, list: StructureList, isCompatible: (existing: string[][]) => boolean): boolean {
+  const n = list.sharedLength ?? list.length;
+  const json = utf8.encode(JSON.stringify(list.slice(0, n)));
+  const { x } = s.e;
+  let saved: boolean;
+  x.codec_lock();
+  try {
+    const cur = copyLocked(s);
+    saved = isCompatible(parseList(cur));
+    if (saved) {
+      // shouldShare keeps this within the area (it counts exactly the bytes added to what it knew).
+      if (json.length > s.area.length) throw new WeftError("INTERNAL", "weft: codec structures overflow their area");
+      s.area.set(json, 0);
+      Atomics.store(s.hdr, s.iBytes, json.length);
+      Atomics.store(s.hdr, s.iCount, n);
+    }
+    s.known = saved ? json.length : cur.length;
+    s.pending = 0;
+  } finally {
+    x.codec_unlock();
+  }
+  // Refused: another thread appended first. msgpackr has merged the stored list and re-encodes
+  // the value over it; the handle references this attempt took are taken again by the next one.
+  // (Given back outside the lock: giving back may drop objects, which may decode.)
+  if (!saved) releaseFrom(encMark);
+  return saved;
+}
+
+function shouldShare(s: CodecState, keys: string[]): boolean {
+  // What the stored JSON grows by: the key list, a comma, and "[]" when it was empty.
+  const add = utf8.encode(JSON.stringify(keys)).length + 1;
+  if (add > MAX_SHARED_ONE || s.known + s.pending + add + 2 > s.area.length) return false;
+  s.pending += add;
+  return true;
+}
+
+// ---- encoding ---------------------------------------------------------------------------------
 
 /** A heap block holding an encoding: `len` bytes at `ptr + reserve`; `handles` references inside. */
 export interface Encoded { ptr: number; len: number; handles: number; }
+
+/** Length and handle count of the latest encodeBlock (valid until the next encoding). */
+export const lastEncoded = { len: 0, handles: 0 };
 
 /**
  * Encodes `value` into a fresh heap block. Throws typed errors; on failure nothing is leaked.
@@ -68,7 +218,13 @@ export interface Encoded { ptr: number; len: number; handles: number; }
  * block is `ptr`, the encoding starts at `ptr + reserve` (a channel's message block).
  */
 export function encodeToHeap(value: unknown, reserve = 0): Encoded {
-  return encodeInto(value, 0, 0, reserve)!;
+  const ptr = encodeInto(value, 0, 0, reserve);
+  return { ptr, len: lastEncoded.len, handles: lastEncoded.handles };
+}
+
+/** encodeToHeap without the result object: returns the block; its len and handles are in lastEncoded. */
+export function encodeBlock(value: unknown, reserve: number): number {
+  return encodeInto(value, 0, 0, reserve);
 }
 
 /**
@@ -76,39 +232,90 @@ export function encodeToHeap(value: unknown, reserve = 0): Encoded {
  * encoding equals the `len` bytes already at `ptr`: a write-back of an unchanged value is free.
  */
 export function encodeUnlessSame(value: unknown, ptr: number, len: number): Encoded | null {
-  return encodeInto(value, ptr, len, 0);
+  const at = encodeInto(value, ptr, len, 0);
+  return at === 0 ? null : { ptr: at, len: lastEncoded.len, handles: lastEncoded.handles };
 }
 
-function encodeInto(value: unknown, ptr: number, len: number, reserve: number): Encoded | null {
-  const outer = retained;
-  retained = [];
-  const mine = retained;
+/** Gives back the references taken by encodings from `mark` up. */
+function releaseFrom(mark: number): void {
+  while (retained.length > mark) releaseRef(retained.pop()!);
+}
+
+/** Encodes into a fresh block (0 when the encoding equals the `len` bytes at `ptr`, if non-zero). */
+function encodeInto(value: unknown, ptr: number, len: number, reserve: number): number {
+  const s = codec();
+  const outerMark = encMark;
+  const mark = encMark = retained.length;
+  s.pending = 0;
   try {
-    let bytes: Uint8Array;
+    let out: Uint8Array & { start?: number; end?: number };
     try {
-      bytes = packr.pack(value);
+      out = s.packr.pack(value, PACK_MODE) as Uint8Array & { start?: number; end?: number };
     } catch (e) {
       if (e instanceof WeftError) throw e;
       throw new UnsupportedValueError(`cannot share this value between threads: ${(e as Error).message}`);
     }
-    if (ptr !== 0 && bytes.length === len && sameBytes(bytes, views().u8, ptr)) {
-      for (const p of mine) releaseRef(p); // the slot keeps the references it already has
-      return null;
+    // REUSE_BUFFER_MODE hands back msgpackr's whole buffer with the encoding at [start, end), or
+    // a view of just the encoding (after saving structures).
+    let from = 0, n = out.length;
+    if (typeof out.end === "number") { from = out.start!; n = out.end - from; }
+    if (ptr !== 0 && n === len && sameBytes(out, from, views().u8, ptr, n)) {
+      releaseFrom(mark); // the slot keeps the references it already has
+      return 0;
     }
-    const at = alloc(Math.max(reserve + bytes.length, 1));
-    views().u8.set(bytes, at + reserve);
-    return { ptr: at, len: bytes.length, handles: mine.length };
+    const at = alloc(reserve + n || 1);
+    const u8 = views().u8; // after alloc: the memory may have grown
+    const to = at + reserve;
+    if (n <= 64) for (let i = 0; i < n; i++) u8[to + i] = out[from + i];
+    else u8.set(out.subarray(from, from + n), to);
+    lastEncoded.len = n;
+    lastEncoded.handles = retained.length - mark;
+    if (retained.length !== mark) retained.length = mark; // the block owns them now
+    return at;
   } catch (e) {
-    for (const p of mine) releaseRef(p);
+    releaseFrom(mark);
     throw e;
   } finally {
-    retained = outer;
+    encMark = outerMark;
   }
 }
 
-function sameBytes(a: Uint8Array, heap: Uint8Array, at: number): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== heap[at + i]) return false;
+function sameBytes(a: Uint8Array, from: number, heap: Uint8Array, at: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[from + i] !== heap[at + i]) return false;
   return true;
+}
+
+// ---- decoding ---------------------------------------------------------------------------------
+
+// Decoders (TextDecoder in browsers) refuse views of shared memory, so the bytes are copied out
+// first: into this reused buffer (msgpackr caches its DataView), or a fresh copy when a decoding
+// is already using it or the message is large.
+let scratch = new Uint8Array(1024);
+let scratchBusy = false;
+
+/** A private copy of `len` bytes at `ptr`; `release` afterwards when it is the scratch buffer. */
+function copyOut(ptr: number, len: number): Uint8Array {
+  const u8 = views().u8;
+  if (scratchBusy || len > SCRATCH_MAX) return u8.slice(ptr, ptr + len);
+  if (scratch.length < len) scratch = new Uint8Array(Math.max(len, scratch.length * 2));
+  const b = scratch;
+  if (len <= 64) for (let i = 0; i < len; i++) b[i] = u8[ptr + i];
+  else b.set(u8.subarray(ptr, ptr + len));
+  scratchBusy = true;
+  return b;
+}
+
+function unpack(s: CodecState, bytes: Uint8Array, len: number, track: SharedHandle[] | null, borrow: boolean): unknown {
+  const outer = decoded, outerBorrow = borrowing;
+  decoded = track;
+  borrowing = borrow;
+  try {
+    return s.packr.unpack(bytes, len);
+  } finally {
+    decoded = outer;
+    borrowing = outerBorrow;
+    if (bytes === scratch) scratchBusy = false;
+  }
 }
 
 /**
@@ -117,26 +324,30 @@ function sameBytes(a: Uint8Array, heap: Uint8Array, at: number): boolean {
  * handles at exit).
  */
 export function decodeFromHeap(ptr: number, len: number, track?: SharedHandle[]): unknown {
-  return decode(ptr, len, track ?? null, false);
+  const s = codec();
+  return unpack(s, copyOut(ptr, len), len, track ?? null, false);
+}
+
+/**
+ * Decodes the message in heap block `block` (encoding at `block + reserve`, `len` bytes) and frees
+ * the block (as soon as the bytes are copied out, so also when decoding throws). Consuming, as
+ * decodeFromHeap.
+ */
+export function decodeBlock(block: number, reserve: number, len: number, track: SharedHandle[] | null): unknown {
+  const s = codec();
+  let bytes: Uint8Array;
+  try {
+    bytes = copyOut(block + reserve, len);
+  } finally {
+    s.e.x.heap_free(block);
+  }
+  return unpack(s, bytes, len, track, false);
 }
 
 /** Decodes a value that stays stored (a lock's value): handles inside get references of their own. */
 export function decodeBorrowed(ptr: number, len: number): unknown {
-  return decode(ptr, len, null, true);
-}
-
-function decode(ptr: number, len: number, track: SharedHandle[] | null, borrow: boolean): unknown {
-  // Copy out first: decoders (TextDecoder in browsers) refuse views of shared memory.
-  const bytes = views().u8.slice(ptr, ptr + len);
-  const outer = decoded, outerBorrow = borrowing;
-  decoded = track;
-  borrowing = borrow;
-  try {
-    return unpackr.unpack(bytes);
-  } finally {
-    decoded = outer;
-    borrowing = outerBorrow;
-  }
+  const s = codec();
+  return unpack(s, copyOut(ptr, len), len, null, true);
 }
 
 /**

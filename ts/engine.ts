@@ -63,7 +63,13 @@ export async function attachEngine(
   return current;
 }
 
-export function detachEngine(): void { current = null; cached = null; header = null; }
+export function detachEngine(): void {
+  current = null; cached = null; header = null;
+  for (const f of onDetach) f();
+}
+
+/** Called when this thread leaves its engine (per-engine caches drop what they hold of it). */
+export const onDetach: (() => void)[] = [];
 
 /**
  * Views over the current memory; re-created after the memory grew. Growth is detected through

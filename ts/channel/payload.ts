@@ -24,7 +24,7 @@
 import { Code, InvalidArgumentError, OutOfMemoryError, UnsupportedValueError } from "../errors";
 import { alloc, engine, views } from "../engine";
 import { SharedHandle } from "../handle";
-import { encodeToHeap, decodeFromHeap, freeEncoded } from "../codec";
+import { encodeBlock, lastEncoded, decodeBlock, freeEncoded } from "../codec";
 
 /** Payload kind names as users write them in `{ of }`. */
 export type PayloadKind = "f64" | "i32" | "u32" | "bytes" | "any";
@@ -147,25 +147,25 @@ const any: Payload = {
   encode(value) {
     // The codec throws typed errors (UnsupportedValueError, NotSendError, OutOfMemoryError) and
     // gives back every reference it took when it does.
-    const e = encodeToHeap(value, BLOCK_HEADER);
-    const V = views();
-    V.u32[(e.ptr + B_LEN) >>> 2] = e.len;
-    V.u32[(e.ptr + B_HANDLES) >>> 2] = e.handles;
-    return e.ptr;
+    const p = encodeBlock(value, BLOCK_HEADER);
+    const u32 = views().u32;
+    u32[(p + B_LEN) >>> 2] = lastEncoded.len;
+    u32[(p + B_HANDLES) >>> 2] = lastEncoded.handles;
+    return p;
   },
   discard(slot) { freeBlock(slot); },
   decode(slot) {
-    // A consuming decode: the handles inside adopt the references the block carried.
+    // A consuming decode: the handles inside adopt the references the block carried. decodeBlock
+    // frees the block once its bytes are copied out (whether or not the decoding succeeds).
     const u32 = views().u32;
     const len = u32[(slot + B_LEN) >>> 2];
+    if (u32[(slot + B_HANDLES) >>> 2] === 0) return decodeBlock(slot, BLOCK_HEADER, len, null);
     const adopted: SharedHandle[] = [];
     try {
-      return decodeFromHeap(slot + BLOCK_HEADER, len, adopted);
+      return decodeBlock(slot, BLOCK_HEADER, len, adopted);
     } catch (err) {
       for (const h of adopted) h.drop();
       throw err;
-    } finally {
-      engine().x.heap_free(slot);
     }
   },
 };
