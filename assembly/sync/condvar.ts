@@ -16,10 +16,11 @@
 // async wait is announced before the host queues it and withdrawn only after it ended, so every
 // async waiter queued before the notifier's read of ASYNC is counted (the extra wake-ups are
 // spurious ones, which callers handle anyway). notifyAll wakes everyone and needs no count.
-import { load32, add32, sub32 } from "./atomic";
+import { load32, store32, add32, sub32 } from "./atomic";
+import { AGENT_REC } from "../engine/local";
 import { futexWait, futexWake, TIMED_OUT } from "./futex";
 import { mutexLock, mutexUnlock } from "./mutex";
-import { SUCCESS, TIMEOUT, POISONED } from "../layout";
+import { A_WAITING, SUCCESS, TIMEOUT, POISONED } from "../layout";
 
 export const CV_SEQ: usize = 16;
 export const CV_ASYNC: usize = 20;
@@ -36,8 +37,10 @@ export function condvarWait(cv: usize, m: usize, deadline: f64): i32 {
   const seq = load32(cv + CV_SEQ);
   const u = mutexUnlock(m);
   if (u != SUCCESS) return u;
+  store32(AGENT_REC + A_WAITING, <i32>cv); // for deadlock reports (as Mutex and RwLock do)
   // Pairs with the bump + futexWake in condvarNotify.
   const r = futexWait(cv + CV_SEQ, seq, deadline);
+  store32(AGENT_REC + A_WAITING, 0);
   // Relock without a deadline (Rust does too); WOULD_DEADLOCK cannot happen, we released it.
   if (mutexLock(m, Infinity) == POISONED) return POISONED;
   return r == TIMED_OUT ? TIMEOUT : SUCCESS;
