@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
-import { waitUntilBlockedOn } from "./sync-wait";
+import { waitUntilBlockedOn, recvOrError } from "./sync-wait";
 
 useWeft(4);
 
@@ -260,7 +260,7 @@ describe("Condvar: async", () => {
     waitUntilBlockedOn(cv); // the thread sleeps (or is about to) behind the parked waitAsync
     { const g2 = m.lock(); g2.value = 5; g2.unlock(); }
     cv.notifyOne(); // one notify for the one thread whose condition now holds
-    const got = replyRx.recvTimeout(10_000); // blocks the main thread: the waitAsync cannot act
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the waitAsync cannot act
     expect(await parked).toBe(g);
     expect(g.value).toBe(5);
     g.unlock();

@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
-import { waitUntilBlockedOn } from "./sync-wait";
+import { waitUntilBlockedOn, recvOrError } from "./sync-wait";
 
 useWeft(2);
 const W = () => (globalThis as any).weft;
@@ -148,7 +148,7 @@ describe("Mutex: contention", () => {
     });
     waitUntilBlockedOn(m); // the thread sleeps (or is about to) behind the parked lockAsync
     h.thread.unpark(); // the holder unlocks: one wake-up
-    const got = replyRx.recvTimeout(10_000); // blocks the main thread: the lockAsync cannot act
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the lockAsync cannot act
     const g = await parked;
     expect(g.value).toBe(7);
     g.unlock();

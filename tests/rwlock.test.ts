@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
-import { waitUntilBlockedOn } from "./sync-wait";
+import { waitUntilBlockedOn, recvOrError } from "./sync-wait";
 
 useWeft(4);
 
@@ -216,7 +216,7 @@ describe("RwLock: no writer starvation", () => {
     });
     waitUntilBlockedOn(rw); // the writer sleeps (or is about to) behind the parked writeAsync
     r1.unlock(); // the last reader out hands over to one writer
-    const got = replyRx.recvTimeout(10_000); // blocks the main thread: the writeAsync cannot act
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the writeAsync cannot act
     const w = await parked;
     w.value = 2;
     w.unlock();
@@ -241,7 +241,7 @@ describe("RwLock: no writer starvation", () => {
     });
     waitUntilBlockedOn(rw); // the reader sleeps (or is about to) behind the queued writer
     h.thread.unpark(); // the writer unlocks: readers and writers wait
-    const got = replyRx.recvTimeout(10_000); // blocks the main thread: the writeAsync cannot act
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the writeAsync cannot act
     const w = await parked;
     w.value = 7;
     w.unlock();

@@ -1,7 +1,7 @@
 // Semaphore: permits, bounded concurrency under contention, timeouts, async acquire, guards.
 import { describe, test, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
-import { waitUntilSemWaiters, semWaitersWord } from "./sync-wait";
+import { waitUntilSemWaiters, semWaitersWord, recvOrError } from "./sync-wait";
 
 useWeft(2);
 
@@ -151,7 +151,7 @@ describe("Semaphore", () => {
     const blocked = weft.spawn([s, replyTx], (s: any, replyTx: any) => { s.acquire(); replyTx.send(1); });
     waitUntilSemWaiters(s, 2); // the thread sleeps (or is about to) behind the parked acquireAsync
     s.release(1); // one permit, one wake-up
-    const got = replyRx.recvTimeout(10_000); // blocks the main thread: the acquireAsync cannot act
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the acquireAsync cannot act
     s.release(1);
     await parked;
     await blocked.join();
@@ -170,7 +170,7 @@ describe("Semaphore", () => {
     const blocked = weft.spawn([s, replyTx], (s: any, replyTx: any) => { s.acquire(); replyTx.send(1); });
     waitUntilSemWaiters(s, k + 1);
     s.release(1);
-    const got = replyRx.recvTimeout(10_000);
+    const got = recvOrError(replyRx, 10_000);
     s.release(k);
     await Promise.all(parked);
     await blocked.join();

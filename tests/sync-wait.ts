@@ -48,3 +48,15 @@ export function semWaitersWord(s: { ptr: number }): number {
   const idx = (s.ptr + weft.__bench.layout().S_WAITERS) >>> 2;
   return withMemory((i32) => Atomics.load(i32, idx));
 }
+
+/**
+ * recvTimeout that returns the timeout error instead of throwing it, so a test can still free
+ * the threads it left waiting before it checks the result.
+ */
+export function recvOrError(rx: weft.Receiver<any>, ms: number): unknown {
+  try {
+    return rx.recvTimeout(ms);
+  } catch (e) {
+    return e;
+  }
+}
