@@ -23,8 +23,10 @@
 // ASYNC is counted. The sleepers this unlock must reach were queued before its xchg (a later
 // one found STATE changed, or a later holder whose unlock wakes it), so the async waiters before
 // them in the queue were queued, hence counted, before the read. A stale count (woken, not yet
-// withdrawn) only wakes one thread more, which sets STATE to 2 again and sleeps. OWNER, POISON and the held-list links are accessed with plain loads and
-// stores: they are written only by the holder, and the STATE cmpxchg/xchg (SeqCst) that begin and
+// withdrawn) only wakes one thread more, which sets STATE to 2 again and sleeps.
+//
+// OWNER, POISON and the held-list links are accessed with plain loads and stores: they are
+// written only by the holder, and the STATE cmpxchg/xchg (SeqCst) that begin and
 // end every holding order them for the next holder. A non-holder reading OWNER can never see its
 // own agent number there (only it could have written it, and it clears it before releasing), so
 // the ownership check in unlock is exact even when the read races.
