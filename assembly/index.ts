@@ -11,7 +11,7 @@ import { malloc, free, realloc, isLive, usableSize } from "./heap/index";
 import { deadlineAfter } from "./sync/futex";
 import {
   mutexLock, mutexTryLock, mutexUnlock, mutexLockStep, mutexLockDone, MUTEX_SIZE, M_STATE, M_OWNER, M_POISON,
-  M_VALUE, M_VALUE2, M_ASYNC,
+  M_VALUE, M_VALUE2,
 } from "./sync/mutex";
 import { load32, add32, store32 } from "./sync/atomic";
 import { H_PENDING_COUNT, TAG_MUTEX, TAG_TASK, TASK_SIZE, T_THREAD, H_THREAD_IDS, H_HEAP_TOP, H_BYTES_USED, H_BLOCKS_USED, H_OOM_COUNT } from "./layout";
@@ -29,7 +29,7 @@ export * from "./abi/channel";
 export * from "./abi/select";
 export * from "./abi/sched";
 export * from "./abi/channel-batch";
-export { M_STATE, M_OWNER, M_POISON, M_VALUE, M_VALUE2, M_ASYNC, MUTEX_SIZE };
+export { M_STATE, M_OWNER, M_POISON, M_VALUE, M_VALUE2, MUTEX_SIZE };
 
 // ---- engine ---------------------------------------------------------------------------------
 export function engine_init(): i32 { return engineInit(); }
@@ -78,6 +78,7 @@ export function mutex_lock(m: usize, timeoutMs: f64): i32 { return mutexLock(m, 
 export function mutex_try_lock(m: usize): i32 { return mutexTryLock(m); }
 export function mutex_lock_step(m: usize): i32 { return mutexLockStep(m); }
 export function mutex_lock_done(m: usize): void { mutexLockDone(m); }
+export { M_ASYNC } from "./sync/mutex";
 export function mutex_unlock(m: usize): i32 { return mutexUnlock(m); }
 
 /** In-wasm benchmark: `n` uncontended lock+unlock pairs. */
