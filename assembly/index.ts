@@ -10,7 +10,7 @@ import { objNew, objCheck, objRetain, objRelease, objFree } from "./engine/objec
 import { malloc, free, realloc, isLive, usableSize } from "./heap/index";
 import { deadlineAfter } from "./sync/futex";
 import {
-  mutexLock, mutexTryLock, mutexUnlock, mutexLockStep, MUTEX_SIZE, M_STATE, M_OWNER, M_POISON,
+  mutexLock, mutexTryLock, mutexUnlock, mutexLockStep, mutexLockDone, MUTEX_SIZE, M_STATE, M_OWNER, M_POISON,
   M_VALUE, M_VALUE2,
 } from "./sync/mutex";
 import { load32, add32, store32 } from "./sync/atomic";
@@ -78,6 +78,8 @@ export function mutex_new(kind: u32): usize { return objNew(TAG_MUTEX, MUTEX_SIZ
 export function mutex_lock(m: usize, timeoutMs: f64): i32 { return mutexLock(m, deadlineAfter(timeoutMs)); }
 export function mutex_try_lock(m: usize): i32 { return mutexTryLock(m); }
 export function mutex_lock_step(m: usize): i32 { return mutexLockStep(m); }
+export function mutex_lock_done(m: usize): void { mutexLockDone(m); }
+export { M_ASYNC } from "./sync/mutex";
 export function mutex_unlock(m: usize): i32 { return mutexUnlock(m); }
 
 /** In-wasm benchmark: `n` uncontended lock+unlock pairs. */

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
+import { waitUntilBlockedOn, recvOrError } from "./sync-wait";
 
 useWeft(4);
 
@@ -239,6 +240,36 @@ describe("Condvar: async", () => {
     expect(g1.value).toBe(100);
     g1.unlock();
     expect(await h.join()).toBe(true);
+  });
+
+  it("async_steals_wakeup: a parked waitAsync on a busy main thread does not take a blocked thread's notifyOne", async () => {
+    // Bug: notifyOne woke one waiter, the notify queue is FIFO over async and blocking waiters,
+    // so the waitAsync parked first took it while the main thread was blocked (below), and the
+    // blocked thread slept although its condition had become true.
+    const m = new weft.Mutex(0);
+    const cv = new weft.Condvar();
+    const g = m.lock();
+    const parked = cv.waitAsync(g); // releases the lock; its waitAsync is queued before this returns
+    const [replyTx, replyRx] = weft.bounded(1);
+    const blocked = weft.spawn([m.clone(), cv.clone(), replyTx], (m: any, cv: any, replyTx: any) => {
+      const g = m.lock();
+      while (g.value === 0) cv.wait(g);
+      replyTx.send(g.value);
+      g.unlock();
+    });
+    waitUntilBlockedOn(cv); // the thread sleeps (or is about to) behind the parked waitAsync
+    { const g2 = m.lock(); g2.value = 5; g2.unlock(); }
+    cv.notifyOne(); // one notify for the one thread whose condition now holds
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the waitAsync cannot act
+    expect(await parked).toBe(g);
+    expect(g.value).toBe(5);
+    g.unlock();
+    cv.notifyAll(); // (frees the thread if it was left asleep)
+    await blocked.join();
+    expect(got).toBe(5); // the blocked thread was woken while the main thread was blocked
+    for (const x of [replyTx, replyRx]) x.close();
+    m.drop();
+    cv.drop();
   });
 
   it("waitTimeoutAsync times out; waitAsync with a timeout rejects with TimeoutError; the guard is held after both", async () => {

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
+import { waitUntilBlockedOn, recvOrError } from "./sync-wait";
 
 useWeft(2);
 const W = () => (globalThis as any).weft;
@@ -130,6 +131,31 @@ describe("Mutex: contention", () => {
     await h.join();
     using g = m.lock();
     expect(g.value).toBe(BigInt(2 * iters));
+  });
+
+  it("async_steals_wakeup: a parked lockAsync on a busy main thread does not take a blocked thread's wake-up", async () => {
+    // Bug: the holder's unlock woke one waiter, the notify queue is FIFO over async and blocking
+    // waiters, so the lockAsync parked first took it while the main thread was blocked (below),
+    // and the blocked thread slept beside a free mutex.
+    const m = new weft.Mutex(7);
+    const h = await holdInThread(m);
+    const parked = m.lockAsync(); // its waitAsync is queued before this call returns
+    const [replyTx, replyRx] = weft.bounded(1);
+    const blocked = weft.spawn([m.clone(), replyTx], (m: any, replyTx: any) => {
+      const g = m.lock();
+      replyTx.send(g.value);
+      g.unlock();
+    });
+    waitUntilBlockedOn(m); // the thread sleeps (or is about to) behind the parked lockAsync
+    h.thread.unpark(); // the holder unlocks: one wake-up
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the lockAsync cannot act
+    const g = await parked;
+    expect(g.value).toBe(7);
+    g.unlock();
+    await Promise.all([h.join(), blocked.join()]);
+    expect(got).toBe(7); // the blocked thread took the lock while the main thread was blocked
+    for (const x of [replyTx, replyRx]) x.close();
+    m.drop();
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
+import { waitUntilBlockedOn, recvOrError } from "./sync-wait";
 
 useWeft(4);
 
@@ -197,6 +198,58 @@ describe("RwLock: no writer starvation", () => {
     expect(r.value).toBe(1); // the writer went first
     r.unlock();
     rw.drop();
+  });
+
+  it("async_steals_wakeup: a parked writeAsync on a busy main thread does not take a blocked writer's wake-up", async () => {
+    // Bug: the hand-over woke one writer, the notify queue is FIFO over async and blocking
+    // waiters, so the writeAsync parked first took it while the main thread was blocked (below),
+    // and the blocked writer slept beside a free lock.
+    const rw = new weft.RwLock(0);
+    const r1 = rw.read();
+    const parked = rw.writeAsync(); // queues a writer; its waitAsync is queued before this returns
+    const [replyTx, replyRx] = weft.bounded(1);
+    const blocked = weft.spawn([rw.clone(), replyTx], (rw: any, replyTx: any) => {
+      const w = rw.write();
+      w.value = 1;
+      replyTx.send(w.value);
+      w.unlock();
+    });
+    waitUntilBlockedOn(rw); // the writer sleeps (or is about to) behind the parked writeAsync
+    r1.unlock(); // the last reader out hands over to one writer
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the writeAsync cannot act
+    const w = await parked;
+    w.value = 2;
+    w.unlock();
+    await blocked.join();
+    expect(got).toBe(1); // the blocked writer took the lock while the main thread was blocked
+    using r = rw.read();
+    expect(r.value).toBe(2);
+    for (const x of [replyTx, replyRx]) x.close();
+  });
+
+  it("async_steals_wakeup: when only a parked writeAsync of a busy thread could be woken, the blocked readers are woken too", async () => {
+    // Bug: with an async writer and blocked readers waiting, the unlock woke the async writer
+    // only and kept the free lock for it, so the readers slept while the main thread was blocked.
+    const rw = new weft.RwLock(0);
+    const h = await holdInThread(rw, true);
+    const parked = rw.writeAsync();
+    const [replyTx, replyRx] = weft.bounded(1);
+    const reader = weft.spawn([rw.clone(), replyTx], (rw: any, replyTx: any) => {
+      const r = rw.read();
+      replyTx.send(r.value + 1);
+      r.unlock();
+    });
+    waitUntilBlockedOn(rw); // the reader sleeps (or is about to) behind the queued writer
+    h.thread.unpark(); // the writer unlocks: readers and writers wait
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the writeAsync cannot act
+    const w = await parked;
+    w.value = 7;
+    w.unlock();
+    await Promise.all([h.join(), reader.join()]);
+    expect(got).toBe(1); // the reader got in while the main thread was blocked
+    using r = rw.read();
+    expect(r.value).toBe(7);
+    for (const x of [replyTx, replyRx]) x.close();
   });
 
   it("a writer gets in while readers keep arriving and overlap (the lock is never free of readers)", async () => {

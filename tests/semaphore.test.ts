@@ -1,6 +1,7 @@
 // Semaphore: permits, bounded concurrency under contention, timeouts, async acquire, guards.
 import { describe, test, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
+import { waitUntilSemWaiters, semWaitersWord, recvOrError } from "./sync-wait";
 
 useWeft(2);
 
@@ -137,6 +138,47 @@ describe("Semaphore", () => {
     s.release(1); // now at the maximum
     expect(() => s.release(1)).toThrow(weft.InvalidArgumentError); // would overflow
     expect(s.availablePermits()).toBe(2 ** 31 - 1);
+  });
+
+  test("async_steals_wakeup: a parked acquireAsync on a busy main thread does not take a blocked thread's wake-up", async () => {
+    // Bug: release(1) woke one waiter, the notify queue is FIFO over async and blocking waiters,
+    // so the acquireAsync parked first took it while the main thread was blocked (below), and the
+    // blocked thread slept beside the free permit.
+    const s = new weft.Semaphore(0);
+    const parked = s.acquireAsync(); // its waitAsync is queued before this call returns
+    waitUntilSemWaiters(s, 1);
+    const [replyTx, replyRx] = weft.bounded(1);
+    const blocked = weft.spawn([s, replyTx], (s: any, replyTx: any) => { s.acquire(); replyTx.send(1); });
+    waitUntilSemWaiters(s, 2); // the thread sleeps (or is about to) behind the parked acquireAsync
+    s.release(1); // one permit, one wake-up
+    const got = recvOrError(replyRx, 10_000); // blocks the main thread: the acquireAsync cannot act
+    s.release(1);
+    await parked;
+    await blocked.join();
+    expect(got).toBe(1); // the blocked thread took the permit while the main thread was blocked
+    expect(s.availablePermits()).toBe(0);
+    for (const x of [replyTx, replyRx]) x.close();
+    s.drop();
+  });
+
+  test("async_steals_wakeup with 300 parked acquireAsync ahead of a blocked thread: the thread gets the permit; then each async one gets its own", async () => {
+    const k = 300; // more than the 8 bits the blocked threads count in
+    const s = new weft.Semaphore(0);
+    const parked = Array.from({ length: k }, () => s.acquireAsync());
+    waitUntilSemWaiters(s, k);
+    const [replyTx, replyRx] = weft.bounded(1);
+    const blocked = weft.spawn([s, replyTx], (s: any, replyTx: any) => { s.acquire(); replyTx.send(1); });
+    waitUntilSemWaiters(s, k + 1);
+    s.release(1);
+    const got = recvOrError(replyRx, 10_000);
+    s.release(k);
+    await Promise.all(parked);
+    await blocked.join();
+    expect(got).toBe(1);
+    expect(s.availablePermits()).toBe(0);
+    expect(semWaitersWord(s)).toBe(0); // every async acquire withdrew its announcement
+    for (const x of [replyTx, replyRx]) x.close();
+    s.drop();
   });
 
   test("negative or NaN timeouts are rejected", async () => {

@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
 import { weft, useWeft, stress } from "./helpers";
+import { spinUntil } from "./channel-wait";
 
 useWeft(2);
 const taskModule = new URL("./fixtures/task-module.mjs", import.meta.url);
@@ -225,6 +226,41 @@ describe("thread: current, park, sleep", () => {
     await weft.thread.parkAsync();
     await h.join();
     main.drop();
+  });
+
+  it("async_steals_wakeup: a thread's own pending parkAsync does not take the unpark meant for its blocking park", async () => {
+    // Bug: unpark woke one waiter of the thread's PARK word, the notify queue is FIFO over async
+    // and blocking waiters, so a parkAsync the thread left pending took it while the thread sat
+    // in a blocking park (which then never returned: the token stayed set, later unparks do not
+    // notify). Each round races the unpark against the park's sleep; most rounds find it asleep.
+    const rounds = stress(20);
+    const flag = new weft.SharedArray(Int32Array, 1);
+    try {
+      for (let i = 0; i < rounds; i++) {
+        Atomics.store(flag.array, 0, 0);
+        const h = weft.spawn([flag], (flag: any) => {
+          const t = (globalThis as any).weft.thread;
+          void t.parkAsync(); // left pending: its waitAsync is queued now
+          Atomics.store(flag.array, 0, 1);
+          t.park(); // blocks the thread, behind its own parked parkAsync
+          return "woken";
+        });
+        spinUntil(() => Atomics.load(flag.array, 0) === 1, "the thread about to park");
+        h.thread.unpark();
+        let got: unknown;
+        try {
+          got = h.joinTimeout(10_000);
+        } catch (e) {
+          // Left asleep with the token set: wake its park word directly so the thread ends.
+          Atomics.notify(new Int32Array(flag.array.buffer), (h.thread.ptr + weft.__bench.layout().T_PARK) >>> 2);
+          await h.join();
+          throw e;
+        }
+        expect(got).toBe("woken");
+      }
+    } finally {
+      flag.drop();
+    }
   });
 
   it("sleep blocks for at least the time asked", async () => {

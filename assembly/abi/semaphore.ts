@@ -7,7 +7,7 @@ import {
 } from "../sync/semaphore";
 import { TAG_SEMAPHORE } from "../layout";
 
-export { S_PERMITS, S_WAITERS, SEMAPHORE_SIZE, SEMAPHORE_MAX } from "../sync/semaphore";
+export { S_PERMITS, S_WAITERS, SEMAPHORE_SIZE, SEMAPHORE_MAX, SEM_ASYNC_WAITER } from "../sync/semaphore";
 
 /** A semaphore with `permits` in [0, SEMAPHORE_MAX] (the host validates), or 0 when out of memory. */
 export function semaphore_new(permits: i32): usize {

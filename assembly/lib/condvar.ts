@@ -18,7 +18,8 @@ import { retainObject, dropObject } from "./common";
  * before returning: SUCCESS, TIMEOUT (waitFor; the mutex is held again), POISONED (held again,
  * but poisoned; wins over TIMEOUT), NOT_LOCKED / NOT_OWNER (the mutex was not this thread's:
  * nothing happened) or INVALID_ARGUMENT (negative or NaN timeout). notifyOne/notifyAll return
- * how many sleeping threads they woke.
+ * how many sleeping waiters they woke (notifyOne also wakes the JS waitAsync waiters queued
+ * before a sleeping thread, so it may report more than one: assembly/sync/condvar.ts).
  */
 // @ts-ignore: decorator
 @unmanaged export class Condvar {

@@ -9,7 +9,7 @@
 //   +28 NEXT_HELD  link in the writer's held list (held.ts); read locks are not listed
 //   +32 VALUE      the protected value (16 bytes, same slot as Mutex: see ts/value.ts)
 //   +48 NOTIFY     writer-notify counter: writers sleep on it, wakeWriter bumps it
-//   +52 (pad)
+//   +52 ASYNC_W    async write locks (the host's Atomics.waitAsync on NOTIFY) announced
 //
 // STATE bits:
 //   bits 0..29  MASK      number of readers, or MASK itself (WRITE_LOCKED) when write-locked
@@ -36,6 +36,16 @@
 // writes them, and the STATE atomics that begin and end its holding order them for the next one.
 // A thread reading OWNER without holding the lock can never see its own agent number there.
 //
+// Async writers (not in Rust std): Atomics.notify wakes the waiters of a word in FIFO order over
+// blocking and async ones alike, and an async waiter acts on its wake-up only when its thread's
+// event loop runs, which may be much later (that thread may be blocked in something else). So
+// wakeWriter wakes 1 + ASYNC_W writers, reaching a blocked writer behind the parked async ones
+// (an async write step counts itself before the host queues its wait, and withdraws after the
+// wait ended: every async writer queued before wakeWriter's read is counted). And a hand-over
+// that may have woken only async writers (no more woke than were counted) also wakes the
+// readers, as when no writer was asleep: a free lock is not kept for a writer that may not come
+// for long. Readers are always woken all together, so they need no count.
+//
 // Deadlines (not in Rust std): a waiter that gives up leaves its *_WAITING bit set. Such a stale
 // bit is harmless: bits are only ever cleared by whoever frees the lock, whose wake-up falls back
 // to readers when no writer was asleep. A writer gives up only while the lock is held (its last
@@ -55,6 +65,7 @@ export const RW_NEXT_HELD: usize = 28;
 export const RW_VALUE: usize = 32;
 export const RW_VALUE2: usize = 40;
 export const RW_NOTIFY: usize = 48;
+export const RW_ASYNC_W: usize = 52;
 export const RWLOCK_SIZE: usize = 56;
 
 const READ_LOCKED: i32 = 1;
@@ -211,7 +222,8 @@ export function rwlockTryWrite(l: usize): i32 {
 
 /**
  * One step of an asynchronous write lock: takes a free lock, else announces a waiting writer and
- * returns WOULD_BLOCK; the host then awaits `Atomics.waitAsync(NOTIFY, rwlockStepWaitValue())`.
+ * returns WOULD_BLOCK; the host then awaits `Atomics.waitAsync(NOTIFY, rwlockStepWaitValue())`
+ * and calls rwlockWriteDone once that wait ended (WOULD_BLOCK counted it in ASYNC_W).
  * WOULD_BLOCK is returned only while the lock is held, so a host that gives up never strands
  * the waiters that the holder's unlock will wake.
  */
@@ -235,10 +247,14 @@ export function rwlockWriteStep(l: usize): i32 {
     s = load32(state);
     if (isUnlocked(s) || !writersWaiting(s)) continue;
     stepWaitValue = seq;
+    add32(l + RW_ASYNC_W, 1); // before the host's waitAsync queues it: see the header
     return WOULD_BLOCK;
   }
   return WOULD_BLOCK; // not reached
 }
+
+/** Withdraws the async writer counted by a WOULD_BLOCK rwlockWriteStep. */
+export function rwlockWriteDone(l: usize): void { sub32(l + RW_ASYNC_W, 1); }
 
 /** Releases the write lock: SUCCESS, NOT_LOCKED or NOT_OWNER (another thread holds it). */
 export function rwlockWriteUnlock(l: usize): i32 {
@@ -324,8 +340,9 @@ function wakeWriterOrReaders(l: usize, s: i32): void {
   if (s == (READERS_WAITING | WRITERS_WAITING)) {
     if (cas32(state, s, READERS_WAITING) != s) return; // locked meanwhile: not ours any more
     if (wakeWriter(l)) return;
-    // No writer was asleep (it timed out, or it is an async waiter not yet parked, or it spins):
-    // we cannot be sure any writer will come, so wake the readers instead.
+    // No blocked writer was surely asleep (it timed out, or it spins, or only async writers woke,
+    // whose threads may be busy): we cannot be sure a writer will come soon, so wake the readers
+    // too.
     s = READERS_WAITING;
   }
   // Only readers wait: wake them all. Pairs with the futexWait(STATE) of rwlockReadCold and the
@@ -333,8 +350,13 @@ function wakeWriterOrReaders(l: usize, s: i32): void {
   if (s == READERS_WAITING && cas32(state, s, 0) == s) futexWake(state, -1);
 }
 
-/** Bumps NOTIFY and wakes one writer; true if one was asleep. */
+/**
+ * Bumps NOTIFY and wakes one blocked writer and the async writers that may be queued before it;
+ * true if a blocked writer surely woke (more woke than async writers were counted).
+ */
 function wakeWriter(l: usize): bool {
   add32(l + RW_NOTIFY, 1);
-  return futexWake(l + RW_NOTIFY, 1) > 0;
+  // Pairs with the add32 in rwlockWriteStep (before the host's waitAsync): see the header.
+  const parked = load32(l + RW_ASYNC_W);
+  return futexWake(l + RW_NOTIFY, 1 + parked) > parked;
 }

@@ -136,15 +136,21 @@ export class Condvar extends SharedHandle {
     retainRef(cv, "Condvar"); // SEQ must stay alive while parked, even if this handle is dropped
     let timedOut = false;
     let code: number = Code.SUCCESS;
+    // Counted as an async waiter while parked, so notifyOne also wakes the blocked threads queued
+    // behind us (assembly/sync/condvar.ts).
+    x.condvar_async_begin(cv);
     try {
       // Pairs with the bump + notify of condvar_notify_one / condvar_notify_all.
       timedOut = (await waitAsync(views().i32, seqIdx, seq, ms)) === "timed-out";
     } finally {
+      x.condvar_async_done(cv);
       releaseRef(cv);
       // Relock unconditionally (Rust does too), with the same protocol as Mutex.lockAsync.
       const stateIdx = (m + L.M_STATE) >>> 2;
       code = x.mutex_try_lock(m);
-      if (code === Code.WOULD_BLOCK) code = await stepUntil(() => x.mutex_lock_step(m), () => [stateIdx, 2], Infinity);
+      if (code === Code.WOULD_BLOCK) {
+        code = await stepUntil(() => x.mutex_lock_step(m), () => [stateIdx, 2], Infinity, () => x.mutex_lock_done(m));
+      }
       guard.resume();
     }
     if (code === Code.POISONED) throw poisoned(guard, timed, timedOut);

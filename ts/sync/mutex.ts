@@ -7,7 +7,9 @@
 //   const g = m.tryLockFor(10); if (g) { …; g.unlock(); }
 //   const g2 = await m.lockAsync();                // where the thread may not block
 import { engine, Engine } from "../engine";
-import { SharedHandle, registerHandleType, adopt, takeAdopting, genOf, RawHandle, fromRawChecked } from "../handle";
+import {
+  SharedHandle, registerHandleType, adopt, takeAdopting, genOf, RawHandle, fromRawChecked, retainRef, releaseRef,
+} from "../handle";
 import { notSend } from "../codec";
 import { Kind, kindOf, checkKind, writeSlot, clearSlot } from "../value";
 import { getValue, setValue, flushValue } from "./guard-value";
@@ -89,12 +91,24 @@ export class Mutex<T = unknown> extends SharedHandle {
       const deadline = performance.now() + timeout;
       const i32 = new Int32Array(this.#e.memory.buffer);
       const stateIdx = (ptr + this.#e.L.M_STATE) >>> 2;
-      // Same protocol as the blocking slow path: announce a sleeper (state 2), sleep on the word.
-      while ((code = x.mutex_lock_step(ptr)) === Code.WOULD_BLOCK) {
-        const left = deadline - performance.now();
-        if (left <= 0) throw new TimeoutError("Mutex.lockAsync", timeout);
-        await waitAsync(i32, stateIdx, 2, left);
-        this.ptr; // throws DroppedError if the handle was dropped meanwhile
+      // Our own reference while parked: mutex_lock_done writes to the object after the wait.
+      retainRef(ptr, "Mutex");
+      try {
+        // Same protocol as the blocking slow path: announce a sleeper (state 2), sleep on the word.
+        // A WOULD_BLOCK step also counts us as an async waiter (so unlocks wake the blocked
+        // threads queued behind us too: assembly/sync/mutex.ts), withdrawn after the wait.
+        while ((code = x.mutex_lock_step(ptr)) === Code.WOULD_BLOCK) {
+          try {
+            const left = deadline - performance.now();
+            if (left <= 0) throw new TimeoutError("Mutex.lockAsync", timeout);
+            await waitAsync(i32, stateIdx, 2, left);
+          } finally {
+            x.mutex_lock_done(ptr);
+          }
+          this.ptr; // throws DroppedError if the handle was dropped meanwhile
+        }
+      } finally {
+        releaseRef(ptr);
       }
     }
     return code === Code.SUCCESS ? new MutexGuard(this, ptr) : this.#failed(code, ptr);

@@ -138,6 +138,8 @@ export class RwLock<T = unknown> extends SharedHandle {
           () => (write ? x.rwlock_write_step(ptr) : x.rwlock_read_step(ptr)),
           () => [index, x.rwlock_step_wait_value()],
           performance.now() + timeout,
+          // A waiting async writer is counted so unlocks also wake the blocked writers behind it.
+          write ? () => x.rwlock_write_done(ptr) : undefined,
         );
         if (this.isDropped && (code === Code.SUCCESS || code === Code.POISONED)) {
           if (write) x.rwlock_write_unlock(ptr); else x.rwlock_read_unlock(ptr);

@@ -16,15 +16,23 @@ import { waitAsync } from "../keepalive";
  * so a waiter that was handed the lock takes it.
  *
  * `parkOn()` is called right after a WOULD_BLOCK step and names the [i32 index, expected value]
- * to wait on.
+ * to wait on. `done()`, if given, runs after every WOULD_BLOCK step once its wait ended (or was
+ * given up): steps that count this waiter as an async one (so that wake-ups meant for one waiter
+ * also reach the blocked threads behind it) withdraw it there.
  */
-export async function stepUntil(step: () => number, parkOn: () => [number, number], deadline: number): Promise<number> {
+export async function stepUntil(
+  step: () => number, parkOn: () => [number, number], deadline: number, done?: () => void,
+): Promise<number> {
   let code: number;
   while ((code = step()) === Code.WOULD_BLOCK) {
-    const [index, expected] = parkOn();
-    const left = deadline - performance.now();
-    if (left <= 0) return Code.TIMEOUT;
-    await waitAsync(views().i32, index, expected, left);
+    try {
+      const [index, expected] = parkOn();
+      const left = deadline - performance.now();
+      if (left <= 0) return Code.TIMEOUT;
+      await waitAsync(views().i32, index, expected, left);
+    } finally {
+      done?.();
+    }
   }
   return code;
 }

@@ -4,6 +4,10 @@
 // handle to it, so it can be cloned, sent to other threads and used to unpark from anywhere.
 // Park protocol (Rust's): PARK is a token word, 0 = empty, 1 = unparked. park() consumes a token
 // (xchg to 0) or sleeps on the word while it is 0; unpark() stores 1 and wakes the sleeper.
+// unpark wakes every waiter of the word, not one: they are all parks of that one thread, and a
+// parkAsync it left pending would otherwise take the only wake-up (Atomics.notify is FIFO over
+// async and blocking waiters) while the thread sits in a blocking park, which would never return
+// (the token stays set, so later unparks do not notify).
 import { engine, views } from "../engine";
 import { SharedHandle, registerHandleType, adopt, takeAdopting, RawHandle } from "../handle";
 import { checkTimeout, MainThreadBlockError } from "../errors";
@@ -34,7 +38,7 @@ export class Thread extends SharedHandle {
   unpark(): void {
     const i = (this.ptr + engine().L.T_PARK) >>> 2;
     const i32 = views().i32;
-    if (Atomics.exchange(i32, i, 1) === 0) Atomics.notify(i32, i, 1);
+    if (Atomics.exchange(i32, i, 1) === 0) Atomics.notify(i32, i); // all: see the header
   }
 }
 
