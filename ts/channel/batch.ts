@@ -19,7 +19,7 @@ import {
 } from "../errors";
 import type { Payload } from "./payload";
 import { retainRef, releaseRef } from "../handle";
-import { waitAsync } from "../keepalive";
+import { parkOnSeq } from "./park";
 
 /** The typed arrays batch operations move. */
 export type NumericArray = Float64Array | Int32Array | Uint32Array;
@@ -140,27 +140,6 @@ function recvFailure(code: number, timed: boolean, ms: number): Error {
   return fromCode(code, "Receiver");
 }
 
-/**
- * Runs `step` until it stops answering WOULD_BLOCK, parked on the futex word at `seqOffset` of
- * channel `c` (ends.ts stepAsync's loop; the caller holds a reference to its end throughout).
- */
-async function park(c: number, step: () => number, done: () => void, seqOffset: number, timeout: number): Promise<number> {
-  const deadline = performance.now() + timeout;
-  const idx = (c + seqOffset) >>> 2;
-  for (;;) {
-    const i32 = views().i32;
-    const seen = Atomics.load(i32, idx); // before the step's announce: see waker.ts
-    const code = step();
-    if (code !== Code.WOULD_BLOCK) return code;
-    try {
-      const left = deadline - performance.now();
-      if (left <= 0) return Code.TIMEOUT;
-      await waitAsync(i32, idx, seen, left); // pairs with wakeOne / wakeMany / wakeAll in waker.ts
-    } finally {
-      done(); // withdraws the sleeper the step announced
-    }
-  }
-}
 
 const timeoutOf = (opts: BatchOptions | undefined, what: string): number =>
   opts?.timeout === undefined ? Infinity : checkTimeout(opts.timeout, what);
@@ -258,7 +237,7 @@ export async function sendManyAsync(end: BatchEnd, values: NumericInput, opts: B
           moved = x.chan_send_many_step(c, buf + (done << shift), k - done, kind);
           return moved > 0 ? Code.SUCCESS : x.chan_batch_code();
         };
-        code = await park(c, step, () => x.chan_send_done(c), L.C_SEND_SEQ, deadline - performance.now());
+        code = await parkOnSeq(c, L.C_SEND_SEQ, step, () => x.chan_send_done(c), deadline - performance.now());
         done += moved;
         if (moved === 0) throw sendFailure(code, values, sent + done, timed, timeout);
         if (done === k) break;
@@ -291,7 +270,7 @@ export async function recvManyAsync(end: BatchEnd, into: NumericArray, opts: Bat
         got = x.chan_recv_many_step(c, buf, max, kind);
         return x.chan_batch_code();
       };
-      code = await park(c, step, () => x.chan_recv_done(c), L.C_RECV_SEQ, timeout);
+      code = await parkOnSeq(c, L.C_RECV_SEQ, step, () => x.chan_recv_done(c), timeout);
     }
     if (got === 0) throw recvFailure(code, opts?.timeout !== undefined, timeout);
     copyOut(buf, into, 0, got, shift);

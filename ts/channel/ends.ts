@@ -16,7 +16,7 @@ import {
   Code, fromCode, checkTimeout, MainThreadBlockError, InvalidArgumentError,
   SendError, RecvError, TrySendError, TryRecvError, SendTimeoutError, RecvTimeoutError, OutOfMemoryError,
 } from "../errors";
-import { waitAsync } from "../keepalive";
+import { parkOnSeq, awaitSelected } from "./park";
 import { Payload, payloadFor, dropChannel } from "./payload";
 import * as batch from "./batch";
 import type { BatchEnd, BatchOptions, NumericArray, NumericInput } from "./batch";
@@ -84,21 +84,7 @@ abstract class ChannelEnd extends SharedHandle {
     // disconnect the channel under us.
     if (x.chan_end_retain(end) !== Code.SUCCESS) throw fromCode(Code.INVALID_HANDLE, this.constructor.name);
     try {
-      const deadline = performance.now() + timeout;
-      const idx = (c + seqOffset) >>> 2;
-      for (;;) {
-        const i32 = views().i32;
-        const seen = Atomics.load(i32, idx); // before the step's announce: see waker.ts
-        const code = step();
-        if (code !== Code.WOULD_BLOCK) return code;
-        try {
-          const left = deadline - performance.now();
-          if (left <= 0) return Code.TIMEOUT;
-          await waitAsync(i32, idx, seen, left); // pairs with wakeOne/wakeAll in waker.ts
-        } finally {
-          done(); // withdraws the sleeper the step announced
-        }
-      }
+      return await parkOnSeq(c, seqOffset, step, done, timeout);
     } finally {
       releaseRef(end);
     }
@@ -119,14 +105,8 @@ abstract class ChannelEnd extends SharedHandle {
       let code = x.chan_zero_begin(c, isSend ? 1 : 0, v);
       if (code !== Code.WOULD_BLOCK) return [code, code === Code.SUCCESS && !isSend ? x.chan_value() : 0];
       const ctx = x.chan_zero_ctx();
-      const idx = (ctx + L.X_SELECT) >>> 2;
       try {
-        for (;;) {
-          const i32 = views().i32;
-          const left = deadline - performance.now();
-          if (Atomics.load(i32, idx) !== L.SEL_WAITING || left <= 0) break;
-          await waitAsync(i32, idx, L.SEL_WAITING, left); // pairs with ctxWake (context.ts)
-        }
+        await awaitSelected(ctx, L.X_SELECT, L.SEL_WAITING, deadline);
       } finally {
         code = x.chan_zero_finish(c, ctx, isSend ? 1 : 0); // aborts if nobody decided: frees ctx
       }

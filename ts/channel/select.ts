@@ -15,7 +15,7 @@ import {
   Code, fromCode, checkTimeout, InvalidArgumentError, MainThreadBlockError, OutOfMemoryError,
   SelectTimeoutError,
 } from "../errors";
-import { waitAsync } from "../keepalive";
+import { awaitSelected } from "./park";
 import { Sender, Receiver } from "./ends";
 
 /** One operation of a select: made by `weft.recv(rx)` or `weft.send(tx, value)`. */
@@ -225,14 +225,8 @@ async function runAsync<T>(ops: readonly SelectOperation<T>[], opts: SelectOptio
       if (deadline - performance.now() <= 0) { code = Code.TIMEOUT; break; }
       const ctx = x.select_register(p.table, n);
       if (ctx === 0) { code = Code.OUT_OF_MEMORY; break; }
-      const idx = (ctx + L.X_SELECT) >>> 2;
       try {
-        for (;;) {
-          const i32 = views().i32;
-          const left = deadline - performance.now();
-          if (Atomics.load(i32, idx) !== L.SEL_WAITING || left <= 0) break;
-          await waitAsync(i32, idx, L.SEL_WAITING, left); // pairs with ctxWake (context.ts)
-        }
+        await awaitSelected(ctx, L.X_SELECT, L.SEL_WAITING, deadline);
       } finally {
         code = take(x.select_finish(ctx, p.table, n)); // unregisters everything, frees ctx
       }
@@ -287,14 +281,8 @@ async function readyAsync<T>(ops: readonly SelectOperation<T>[], timeout: number
       if (deadline - performance.now() <= 0) return -1;
       const ctx = x.select_ready_register(p.table, n);
       if (ctx === 0) throw new OutOfMemoryError(L.X_ENTRIES + n * L.ENTRY_SIZE);
-      const idx = (ctx + L.X_SELECT) >>> 2;
       try {
-        for (;;) {
-          const i32 = views().i32;
-          const left = deadline - performance.now();
-          if (Atomics.load(i32, idx) !== L.SEL_WAITING || left <= 0) break;
-          await waitAsync(i32, idx, L.SEL_WAITING, left); // pairs with ctxWake (context.ts)
-        }
+        await awaitSelected(ctx, L.X_SELECT, L.SEL_WAITING, deadline);
       } finally {
         k = x.select_ready_finish(ctx, p.table, n); // unregisters everything, frees ctx
       }
