@@ -48,7 +48,7 @@
 // again except its NEXT word, which no thief reads.
 import { load32, store32, cas32 } from "../sync/atomic";
 import { malloc, free } from "../heap/index";
-import { setTaken } from "./job";
+import { setTaken, jobIsJs } from "./job";
 import { SUCCESS, EMPTY, RETRY, OUT_OF_MEMORY, FULL } from "../layout";
 
 export const D_TOP: usize = 0;
@@ -218,4 +218,22 @@ export function dequeLen(d: usize): i32 {
 /** Current ring capacity (for tests and stats). */
 export function dequeCapacity(d: usize): u32 {
   return load<u32>(<usize>load32(d + D_BUFFER) + R_CAP); // CAP: immutable once published
+}
+
+/**
+ * Like dequeSteal, but only a wasm job (job.ts): EMPTY when the oldest job is a JS job. For a
+ * worker waiting inside a wasm join, which cannot hand a JS job to JS from the middle of its wasm
+ * frames. Reading the slot before the cmpxchg is dequeSteal's step 2: a stale value is never
+ * returned (the cmpxchg then fails), so refusing on it only costs a retry later.
+ */
+export function dequeStealWasm(d: usize): i32 {
+  const t = load32(d + D_TOP);
+  const b = load32(d + D_BOTTOM);
+  if (b - t <= 0) return EMPTY;
+  const ring = <usize>load32(d + D_BUFFER);
+  const job = load<u64>(slot(ring, t));
+  if (jobIsJs(job)) return EMPTY;
+  if (cas32(d + D_TOP, t, t + 1) != t) return RETRY;
+  setTaken(job);
+  return SUCCESS;
 }
