@@ -193,3 +193,7 @@ export function sched_current(): usize { return schedCurrentRegistry(); }
 export function sched_fib(n: i32): f64 { return <f64>fibJoin(<i64>n); }
 /** The same without joins: the sequential baseline. */
 export function sched_fib_seq(n: i32): f64 { return <f64>fibSeq(<i64>n); }
+/** A SpinLatch waited by worker `w` of pool `reg` (it sleeps in the pool's sleep registry). */
+export function sched_latch_init_spin(l: usize, reg: usize, w: u32): void {
+  latchInit(l, regSleep(reg), w, 0);
+}
