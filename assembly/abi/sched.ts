@@ -129,7 +129,7 @@ import {
   schedEnter, schedLeave, schedRun, schedWait, schedMarkTop, schedMarkRunning, schedAbandon,
   schedCurrentRegistry,
 } from "../sched/worker";
-import { fibJoin, fibSeq } from "../sched/kernels";
+import { fibJoin, fibSeq, trapFibJoin } from "../sched/kernels";
 import { latchInit } from "../sched/latch";
 import { dequePush as dequePushJs } from "../sched/deque";
 import { regDeque, regSleep } from "../sched/registry";
@@ -197,3 +197,5 @@ export function sched_fib_seq(n: i32): f64 { return <f64>fibSeq(<i64>n); }
 export function sched_latch_init_spin(l: usize, reg: usize, w: u32): void {
   latchInit(l, regSleep(reg), w, 0);
 }
+/** Test: fib with joins that traps at n == 3 (in a pool worker; outside one, it traps at once). */
+export function sched_test_trap_join(n: i32): f64 { return <f64>trapFibJoin(<i64>n); }

@@ -9,10 +9,13 @@
 import { schedJoin, schedStackAlloc, schedStackRelease } from "./worker";
 
 export const K_FIB: u32 = 1;
+/** Test kernel: fib with joins that traps at every n == 3 (a trap inside joins, on any worker). */
+export const K_TRAP_FIB: u32 = 2;
 
 /** Runs built-in kernel `k` on `data`; an unknown id traps (a bug of the caller). */
 export function runKernel(k: u32, data: usize): void {
   if (k == K_FIB) { fibKernel(data); return; }
+  if (k == K_TRAP_FIB) { store<i64>(data, trapFibJoin(load<i64>(data))); return; }
   unreachable();
 }
 
@@ -38,4 +41,18 @@ export function fibJoin(n: i64): i64 {
 /** The sequential baseline. */
 export function fibSeq(n: i64): i64 {
   return n < 2 ? n : fibSeq(n - 1) + fibSeq(n - 2);
+}
+
+/** K_TRAP_FIB's body: fibJoin, but n == 3 traps. */
+export function trapFibJoin(n: i64): i64 {
+  if (n == 3) unreachable();
+  if (n < 2) return n;
+  const p = schedStackAlloc(16);
+  if (p == 0) unreachable();
+  store<i64>(p, n - 1);
+  store<i64>(p + 8, n - 2);
+  schedJoin(K_TRAP_FIB, p, K_TRAP_FIB, p + 8);
+  const r = load<i64>(p) + load<i64>(p + 8);
+  schedStackRelease(p);
+  return r;
 }
