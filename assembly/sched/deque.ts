@@ -208,6 +208,12 @@ function dequePopLastCold(d: usize, b: i32, t: i32, job: u64): i32 {
   return SUCCESS;
 }
 
+/** Whether the deque is empty (a snapshot; two atomic loads): what a pusher tells sleepNewJobs. */
+// @ts-ignore: decorator
+@inline export function dequeIsEmpty(d: usize): bool {
+  return load32(d + D_BOTTOM) - load32(d + D_TOP) <= 0;
+}
+
 /** Jobs in the deque (a snapshot: other threads may change it at once). */
 export function dequeLen(d: usize): i32 {
   const t = load32(d + D_TOP);

@@ -37,7 +37,7 @@
 // thieves still write their latches), and (4) resets the job stack to the mark.
 import { load32, store32 } from "../sync/atomic";
 import { jobWasm, jobIsJs, jobIndex, jobLo, taken, setTaken } from "./job";
-import { dequePush, dequePop, dequeSteal, dequeStealWasm, dequeLen } from "./deque";
+import { dequePush, dequePop, dequeSteal, dequeStealWasm, dequeIsEmpty } from "./deque";
 import { injectorSteal } from "./injector";
 import { latchInit, latchProbe, latchSet, LATCH_SIZE } from "./latch";
 import { sleepStartLooking, sleepWorkFound, sleepNoWorkFound, sleepNewJobs } from "./sleep";
@@ -238,7 +238,7 @@ export function schedJoin(ka: u32, da: usize, kb: u32, db: usize): void {
   JOINS = rec;
   const job = jobWasm(0, kb, rec);
   const d = regDeque(reg, w);
-  const wasEmpty = dequeLen(d) == 0;
+  const wasEmpty = dequeIsEmpty(d);
   if (dequePush(d, job) != SUCCESS) { // out of memory for the deque: run both here
     JOINS = <usize>load<u32>(rec + SJ_JOIN_NEXT);
     schedStackRelease(rec);
