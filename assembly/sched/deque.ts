@@ -155,11 +155,12 @@ function dequePushCold(d: usize, job: u64, b: i32, t: i32): i32 {
 @inline export function dequePop(d: usize): i32 {
   // 0. Empty already? Only the owner adds jobs and TOP only grows, so an empty deque stays
   //    empty until we push: answer without the two SeqCst stores below (idle rounds pop a lot).
-  if (load32(d + D_BOTTOM) - load32(d + D_TOP) <= 0) return EMPTY;
+  const b0 = load32(d + D_BOTTOM); // only the owner (we) writes BOTTOM: it cannot change under us
+  if (b0 - load32(d + D_TOP) <= 0) return EMPTY;
   // 1. Reserve the bottom job by moving BOTTOM down first: from here on a thief that reads
   //    BOTTOM sees the job gone. The SeqCst store followed by the SeqCst load of TOP is the
   //    paper's seq_cst fence: no thief's TOP increment can hide from us and vice versa.
-  const b = load32(d + D_BOTTOM) - 1;
+  const b = b0 - 1;
   const ring = <usize>load32(d + D_BUFFER);
   store32(d + D_BOTTOM, b);
   const t = load32(d + D_TOP);

@@ -225,8 +225,9 @@ function waitWasmCold(reg: usize, w: u32, s: usize, latch: usize): void {
 
 // ---- join -----------------------------------------------------------------------------------
 
-/** Work-first join of built-in kernels `ka(da)` and `kb(db)` (header). */
-export function schedJoin(ka: u32, da: usize, kb: u32, db: usize): void {
+/** Work-first join of built-in kernels `ka(da)` and `kb(db)` (header). Inlined into each kernel: one call less per join. */
+// @ts-ignore: decorator
+@inline export function schedJoin(ka: u32, da: usize, kb: u32, db: usize): void {
   const rec = schedStackAlloc(SJ_SIZE);
   if (rec == 0) { runKernel(ka, da); runKernel(kb, db); return; } // no pool, or no room
   const reg = CUR_REG, w = CUR_W;
