@@ -305,8 +305,11 @@ export class ThreadPool {
   static create(opts: ThreadPoolOptions = {}): ThreadPool {
     const { x, L } = engine();
     const threads = opts.threads ?? defaultThreads();
-    if (!Number.isInteger(threads) || threads < 1 || threads > L.RG_MAX_WORKERS) {
-      throw new InvalidArgumentError(`ThreadPool.create: threads must be an integer in 1..${L.RG_MAX_WORKERS}`);
+    // At most one worker thread per engine worker (agent 1 is the main thread): a pool worker
+    // that never got a thread would leave its broadcast jobs waiting forever.
+    const max = Math.min(L.RG_MAX_WORKERS, L.MAX_AGENTS - 1);
+    if (!Number.isInteger(threads) || threads < 1 || threads > max) {
+      throw new InvalidArgumentError(`ThreadPool.create: threads must be an integer in 1..${max}`);
     }
     const reg = x.sched_registry_new(threads);
     if (reg === 0) throw new OutOfMemoryError(threads * 65536);
