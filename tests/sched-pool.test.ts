@@ -206,8 +206,8 @@ describe("sched pool: pools side by side, shutdown, stress", () => {
       ]);
       expect(ra).toEqual([100]);
       expect(rb).toEqual([200, 201, 202]);
-      // A worker of a can use b from outside (async): nested install across pools.
       expect(await a.install(() => "a")).toBe("a");
+      expect(await b.join(() => "b1", () => "b2")).toEqual(["b1", "b2"]);
     } finally {
       await a.shutdown();
       await b.shutdown();
