@@ -6,7 +6,7 @@
 // K_FIB: `fib(n)` with a join at every call (the join overhead benchmark of issue 4). Its data
 // is one i64: n on entry, fib(n) on return. The two halves' data blocks live on the worker's job
 // stack (worker.ts schedStackAlloc), so a join allocates nothing from the heap.
-import { schedJoin, schedStackAlloc, schedStackRelease } from "./worker";
+import { schedJoinAt, schedStackAlloc, schedStackRelease, SJ_SIZE } from "./worker";
 
 export const K_FIB: u32 = 1;
 /** Test kernel: fib with joins that traps at every n == 3 (a trap inside joins, on any worker). */
@@ -28,13 +28,15 @@ function fibKernel(data: usize): void {
 /** fib(n) with a join per call (in a pool worker), or in sequence when the job stack is full. */
 export function fibJoin(n: i64): i64 {
   if (n < 2) return n;
-  const p = schedStackAlloc(16);
-  if (p == 0) return fibSeq(n - 1) + fibSeq(n - 2);
+  // One block of the job stack: b's record, then the two halves' data.
+  const rec = schedStackAlloc(SJ_SIZE + 16);
+  if (rec == 0) return fibSeq(n - 1) + fibSeq(n - 2);
+  const p = rec + SJ_SIZE;
   store<i64>(p, n - 1);     // plain: our own stack block until the join publishes it
   store<i64>(p + 8, n - 2);
-  schedJoin(K_FIB, p, K_FIB, p + 8);
+  schedJoinAt(rec, K_FIB, p, K_FIB, p + 8);
   const r = load<i64>(p) + load<i64>(p + 8); // both halves are done: their writes are visible
-  schedStackRelease(p);
+  schedStackRelease(rec);
   return r;
 }
 
@@ -47,12 +49,13 @@ export function fibSeq(n: i64): i64 {
 export function trapFibJoin(n: i64): i64 {
   if (n == 3) unreachable();
   if (n < 2) return n;
-  const p = schedStackAlloc(16);
-  if (p == 0) unreachable();
+  const rec = schedStackAlloc(SJ_SIZE + 16);
+  if (rec == 0) unreachable();
+  const p = rec + SJ_SIZE;
   store<i64>(p, n - 1);
   store<i64>(p + 8, n - 2);
-  schedJoin(K_TRAP_FIB, p, K_TRAP_FIB, p + 8);
+  schedJoinAt(rec, K_TRAP_FIB, p, K_TRAP_FIB, p + 8);
   const r = load<i64>(p) + load<i64>(p + 8);
-  schedStackRelease(p);
+  schedStackRelease(rec);
   return r;
 }

@@ -39,7 +39,7 @@ import { load32, store32 } from "../sync/atomic";
 import { jobWasm, jobIsJs, jobIndex, jobLo, taken, setTaken } from "./job";
 import { dequePush, dequePop, dequeSteal, dequeStealWasm, dequeIsEmpty } from "./deque";
 import { injectorSteal } from "./injector";
-import { latchInit, latchProbe, latchSet, LATCH_SIZE } from "./latch";
+import { latchInitSpin, latchProbe, latchSet, LATCH_SIZE } from "./latch";
 import { sleepStartLooking, sleepWorkFound, sleepNoWorkFound, sleepNewJobs } from "./sleep";
 import {
   regSlot, regN, regSleep, regInjector, regDeque, regTerminating, registryEnter, registryLeave,
@@ -230,9 +230,20 @@ function waitWasmCold(reg: usize, w: u32, s: usize, latch: usize): void {
 @inline export function schedJoin(ka: u32, da: usize, kb: u32, db: usize): void {
   const rec = schedStackAlloc(SJ_SIZE);
   if (rec == 0) { runKernel(ka, da); runKernel(kb, db); return; } // no pool, or no room
+  schedJoinAt(rec, ka, da, kb, db);
+  schedStackRelease(rec);
+}
+
+/**
+ * schedJoin with b's record at `rec`: SJ_SIZE bytes the caller took from this worker's job stack
+ * (schedStackAlloc) and frees after, so that a kernel takes its record and its data blocks in
+ * one allocation. Only on a pool worker (rec != 0 says so).
+ */
+// @ts-ignore: decorator
+@inline export function schedJoinAt(rec: usize, ka: u32, da: usize, kb: u32, db: usize): void {
   const reg = CUR_REG, w = CUR_W;
   // Plain stores: the record is ours until the push below publishes it.
-  latchInit(rec + SJ_LATCH, regSleep(reg), w, 0);
+  latchInitSpin(rec + SJ_LATCH, regSleep(reg), w);
   store<u32>(rec + SJ_DATA, <u32>db);
   store<u32>(rec + SJ_FAILED, 0);
   store<u32>(rec + SJ_JOIN_NEXT, <u32>JOINS);
@@ -242,7 +253,6 @@ function waitWasmCold(reg: usize, w: u32, s: usize, latch: usize): void {
   const wasEmpty = dequeIsEmpty(d);
   if (dequePush(d, job) != SUCCESS) { // out of memory for the deque: run both here
     JOINS = <usize>load<u32>(rec + SJ_JOIN_NEXT);
-    schedStackRelease(rec);
     runKernel(ka, da); runKernel(kb, db);
     return;
   }
@@ -262,7 +272,6 @@ function waitWasmCold(reg: usize, w: u32, s: usize, latch: usize): void {
     schedJoinStolenCold(reg, w, rec);
   }
   JOINS = <usize>load<u32>(rec + SJ_JOIN_NEXT);
-  schedStackRelease(rec);
 }
 
 function schedJoinStolenCold(reg: usize, w: u32, rec: usize): void {
