@@ -187,6 +187,24 @@ describe("sched pool: errors", () => {
     expect(await pool.install(() => (globalThis.weft.__bench.exports() as { sched_fib(n: number): number }).sched_fib(15))).toBe(fibSeq(15));
   });
 
+  test("a kernel trap inside one side of a JS join: the join throws it, the other side completes", async () => {
+    const r = await pool.install(() => {
+      const w = globalThis.weft;
+      const k = w.__bench.exports() as { sched_test_trap_join(n: number): number; sched_fib(n: number): number };
+      const out: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        try {
+          w.join(() => k.sched_test_trap_join(14), () => (globalThis.weft.__bench.exports() as { sched_fib(n: number): number }).sched_fib(16));
+          out.push("no error");
+        } catch (e) { out.push((e as Error).name); }
+      }
+      // The deque and the job stack were cleaned up: joins and kernels work again here.
+      out.push(String(k.sched_fib(18)));
+      return out;
+    });
+    expect(r).toEqual(["RuntimeError", "RuntimeError", "RuntimeError", String(fibSeq(18))]);
+  });
+
   test("bad arguments are InvalidArgumentError and queue nothing", () => {
     expect(() => pool.install(42 as unknown as () => void)).toThrow(weft.InvalidArgumentError);
     expect(() => pool.join(() => 1, 2 as unknown as () => void)).toThrow(weft.InvalidArgumentError);

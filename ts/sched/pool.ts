@@ -218,6 +218,22 @@ function complete(rec: number, ok: boolean, value: unknown): void {
   x.sched_latch_set(rec + JR_LATCH); // SeqCst: publishes RESULT / STATUS to the waiter
 }
 
+/**
+ * Calls user code inline on worker `ctx` (join's sides, install and scope bodies on a worker).
+ * If it throws, a trap may have unwound wasm joins in progress: clean up after them (as
+ * runJsJob does) before the error goes on up, or their jobs would stay in this deque.
+ */
+function callHere<T>(ctx: WorkerCtx, fn: Fn, args: unknown[]): T {
+  const { x } = engine();
+  const top = x.sched_mark_top(ctx.reg, ctx.w), running = x.sched_mark_running(ctx.reg, ctx.w);
+  try {
+    return fn(...args) as T;
+  } catch (e) {
+    x.sched_abandon(ctx.reg, ctx.w, top, running);
+    throw e;
+  }
+}
+
 /** On worker `ctx`: waits for `rec`'s latch while running other jobs (JS ones here, wasm ones in sched_wait). */
 function helpUntil(ctx: WorkerCtx, rec: number): void {
   const { x } = engine();
@@ -358,7 +374,8 @@ export class ThreadPool {
   install(a: unknown, b?: unknown): unknown {
     this.#check("ThreadPool.install");
     const [args, fn] = splitCall(a, b, "ThreadPool.install");
-    if (this.#here() !== null) return fn(...args);
+    const here = this.#here();
+    if (here !== null) return callHere(here, fn, args);
     const rec = newRecord(this.#reg, sourceOf(fn, "ThreadPool.install"), args, -1);
     inject(this.#reg, rec);
     return awaitRecord(rec);
@@ -458,7 +475,7 @@ export class ThreadPool {
     const s = new PoolScope(this.#reg, here);
     if (here !== null) {
       let result: R | undefined, failure: unknown, failed = false;
-      try { result = f(s); } catch (e) { failed = true; failure = e; }
+      try { result = callHere(here, f as Fn, [s]); } catch (e) { failed = true; failure = e; }
       const errs = s.finishHere(here);
       if (failed) throw failure;
       if (errs.length > 0) throw errs[0];
@@ -522,15 +539,15 @@ function joinHere(ctx: WorkerCtx, argsA: unknown[], fa: Fn, argsB: unknown[], fb
   const rec = newRecord(ctx.reg, sourceOf(fb, "join"), argsB, ctx.w);
   if (x.sched_push_js(ctx.reg, ctx.w, rec) !== L.SUCCESS) {
     dropRecord(rec); // no room to share b: run both here, in order
-    const va = fa(...argsA);
-    return [va, fb(...argsB)];
+    const va = callHere(ctx, fa, argsA);
+    return [va, callHere(ctx, fb, argsB)];
   }
   let va: unknown, errA: unknown, failedA = false;
-  try { va = fa(...argsA); } catch (e) { failedA = true; errA = e; }
+  try { va = callHere(ctx, fa, argsA); } catch (e) { failedA = true; errA = e; }
   let vb: unknown;
   if (x.sched_pop_js(ctx.reg, ctx.w, rec) !== 0) {
     dropRecord(rec); // still ours: run the closure itself (no decoding)
-    try { vb = fb(...argsB); } catch (e) { if (!failedA) throw e; }
+    try { vb = callHere(ctx, fb, argsB); } catch (e) { if (!failedA) throw e; }
   } else {
     helpUntil(ctx, rec); // stolen: help until the thief is done with it
     try { vb = takeResult(rec); } catch (e) { if (!failedA) throw e; }
