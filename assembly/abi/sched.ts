@@ -131,10 +131,7 @@ import {
 } from "../sched/worker";
 import { fibJoin, fibSeq, trapFibJoin } from "../sched/kernels";
 import { latchInit } from "../sched/latch";
-import { dequePush as dequePushJs } from "../sched/deque";
 import { regDeque, regSleep } from "../sched/registry";
-import { sleepNewJobs as sleepNewJobsJs } from "../sched/sleep";
-import { dequeLen as dequeLenJs, dequePop as dequePopJs } from "../sched/deque";
 import { jobJs } from "../sched/job";
 export { SJ_SIZE } from "../sched/worker";
 export { RG_MAX_WORKERS } from "../sched/registry";
@@ -166,18 +163,18 @@ export function sched_wait(reg: usize, w: u32, latch: usize): usize { return sch
 /** Worker `w` pushes the JS job `rec` on its own deque (a JS join's b): SUCCESS or OUT_OF_MEMORY / FULL. */
 export function sched_push_js(reg: usize, w: u32, rec: usize): i32 {
   const d = regDeque(reg, w);
-  const wasEmpty = dequeLenJs(d) == 0;
-  const r = dequePushJs(d, jobJs(0, <u32>rec));
-  if (r == SUCCESS) sleepNewJobsJs(regSleep(reg), 1, wasEmpty);
+  const wasEmpty = dequeLen(d) == 0;
+  const r = dequePush(d, jobJs(0, <u32>rec));
+  if (r == SUCCESS) sleepNewJobs(regSleep(reg), 1, wasEmpty);
   return r;
 }
 /** Worker `w` pops its own deque: 1 if it took the JS job `rec` back, 0 if it was stolen. */
 export function sched_pop_js(reg: usize, w: u32, rec: usize): i32 {
   const d = regDeque(reg, w);
-  if (dequePopJs(d) != SUCCESS) return 0;
+  if (dequePop(d) != SUCCESS) return 0;
   const job = taken();
   if (job == jobJs(0, <u32>rec)) return 1;
-  dequePushJs(d, job); // not ours (not expected: joins pop what they push): put it back
+  dequePush(d, job); // not ours (not expected: joins pop what they push): put it back
   return 0;
 }
 export function sched_mark_top(reg: usize, w: u32): usize { return schedMarkTop(reg, w); }
