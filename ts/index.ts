@@ -26,3 +26,7 @@ export {
 } from "./errors";
 /** @internal benchmark hooks (bench/), not part of the API. */
 export { __bench } from "./bench-hooks";
+export { ThreadPool, PoolScope, join } from "./sched/pool";
+export type { ThreadPoolOptions } from "./sched/pool";
+/** @internal the body of a pool worker thread (ts/sched/pool.ts), reached as globalThis.weft. */
+export { __schedWorker } from "./sched/pool";

@@ -7,6 +7,7 @@ import { InvalidArgumentError, WeftError } from "./errors";
 import { setDispatcher } from "./thread/spawn";
 import { setCurrentTask } from "./thread/thread";
 import { genOf } from "./handle";
+import { shutdownPools } from "./sched/pool";
 
 export interface InitOptions {
   /** Workers kept warm (default: availableParallelism()). More start on demand for spawn. */
@@ -77,6 +78,7 @@ async function boot(opts: InitOptions): Promise<void> {
 export async function shutdown(opts: { graceMs?: number } = {}): Promise<void> {
   if (booting === null) return;
   await booting.catch(() => {});
+  await shutdownPools(); // rayon pools' workers leave their loops before the threads stop
   if (pool !== null) await pool.shutdown(opts.graceMs ?? 1000);
   teardown();
 }

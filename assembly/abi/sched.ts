@@ -120,3 +120,79 @@ export function sched_test_deque_thief(d: usize, counts: usize, done: usize): i3
   }
   return took;
 }
+
+// ---- the pool (registry.ts, worker.ts, kernels.ts) -------------------------------------------
+import {
+  registryNew, registryFree, registryInject, registryInjectTo, registryTerminate, registryInside,
+} from "../sched/registry";
+import {
+  schedEnter, schedLeave, schedRun, schedWait, schedMarkTop, schedMarkRunning, schedAbandon,
+  schedCurrentRegistry,
+} from "../sched/worker";
+import { fibJoin, fibSeq, trapFibJoin } from "../sched/kernels";
+import { latchInit } from "../sched/latch";
+import { regDeque, regSleep } from "../sched/registry";
+import { jobJs } from "../sched/job";
+export { SJ_SIZE } from "../sched/worker";
+export { RG_MAX_WORKERS } from "../sched/registry";
+export { LATCH_SIZE } from "../sched/latch";
+
+/** A pool registry for `n` workers; 0 if `n` is out of range or out of memory. */
+export function sched_registry_new(n: u32): usize { return registryNew(n); }
+export function sched_registry_free(reg: usize): void { registryFree(reg); }
+/** Queues the JS job `rec` for any worker: SUCCESS / OUT_OF_MEMORY / FULL. */
+export function sched_inject_js(reg: usize, rec: usize): i32 { return registryInject(reg, jobJs(0, <u32>rec)); }
+/** Queues the JS job `rec` for worker `w` only (broadcast). */
+export function sched_inject_js_to(reg: usize, w: u32, rec: usize): i32 {
+  return registryInjectTo(reg, w, jobJs(0, <u32>rec));
+}
+export function sched_terminate(reg: usize): void { registryTerminate(reg); }
+export function sched_inside(reg: usize): i32 { return registryInside(reg); }
+/** Initialises a latch in caller memory (a JS job record): see latch.ts latchInit. */
+export function sched_latch_init(l: usize, registry: usize, target: u32, count: u32): void {
+  latchInit(l, registry, target, count);
+}
+
+/** Worker side: enter / leave the loop context of worker `w` (once per worker task). */
+export function sched_enter(reg: usize, w: u32): void { schedEnter(reg, w); }
+export function sched_leave(reg: usize): void { schedLeave(reg); }
+/** The next JS job record for worker `w`, or 0 when the pool terminates. Runs wasm jobs meanwhile. */
+export function sched_run(reg: usize, w: u32): usize { return schedRun(reg, w); }
+/** While a JS join waits for `latch`: a JS job record to run, or 0 once the latch is set. */
+export function sched_wait(reg: usize, w: u32, latch: usize): usize { return schedWait(reg, w, latch); }
+/** Worker `w` pushes the JS job `rec` on its own deque (a JS join's b): SUCCESS or OUT_OF_MEMORY / FULL. */
+export function sched_push_js(reg: usize, w: u32, rec: usize): i32 {
+  const d = regDeque(reg, w);
+  const wasEmpty = dequeLen(d) == 0;
+  const r = dequePush(d, jobJs(0, <u32>rec));
+  if (r == SUCCESS) sleepNewJobs(regSleep(reg), 1, wasEmpty);
+  return r;
+}
+/** Worker `w` pops its own deque: 1 if it took the JS job `rec` back, 0 if it was stolen. */
+export function sched_pop_js(reg: usize, w: u32, rec: usize): i32 {
+  const d = regDeque(reg, w);
+  if (dequePop(d) != SUCCESS) return 0;
+  const job = taken();
+  if (job == jobJs(0, <u32>rec)) return 1;
+  dequePush(d, job); // not ours (not expected: joins pop what they push): put it back
+  return 0;
+}
+export function sched_mark_top(reg: usize, w: u32): usize { return schedMarkTop(reg, w); }
+export function sched_mark_running(reg: usize, w: u32): usize { return schedMarkRunning(reg, w); }
+/** After a trap in a job of worker `w`: see worker.ts schedAbandon. */
+export function sched_abandon(reg: usize, w: u32, top: usize, running: usize): i32 {
+  return schedAbandon(reg, w, top, running);
+}
+/** The registry this thread's worker loop belongs to (0: not a pool worker). */
+export function sched_current(): usize { return schedCurrentRegistry(); }
+
+/** Built-in kernel: fib(n) with a join at every call (sequential outside a pool worker). */
+export function sched_fib(n: i32): f64 { return <f64>fibJoin(<i64>n); }
+/** The same without joins: the sequential baseline. */
+export function sched_fib_seq(n: i32): f64 { return <f64>fibSeq(<i64>n); }
+/** A SpinLatch waited by worker `w` of pool `reg` (it sleeps in the pool's sleep registry). */
+export function sched_latch_init_spin(l: usize, reg: usize, w: u32): void {
+  latchInit(l, regSleep(reg), w, 0);
+}
+/** Test: fib with joins that traps at n == 3 (in a pool worker; outside one, it traps at once). */
+export function sched_test_trap_join(n: i32): f64 { return <f64>trapFibJoin(<i64>n); }

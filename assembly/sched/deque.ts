@@ -48,7 +48,7 @@
 // again except its NEXT word, which no thief reads.
 import { load32, store32, cas32 } from "../sync/atomic";
 import { malloc, free } from "../heap/index";
-import { setTaken } from "./job";
+import { setTaken, jobIsJs } from "./job";
 import { SUCCESS, EMPTY, RETRY, OUT_OF_MEMORY, FULL } from "../layout";
 
 export const D_TOP: usize = 0;
@@ -155,11 +155,12 @@ function dequePushCold(d: usize, job: u64, b: i32, t: i32): i32 {
 @inline export function dequePop(d: usize): i32 {
   // 0. Empty already? Only the owner adds jobs and TOP only grows, so an empty deque stays
   //    empty until we push: answer without the two SeqCst stores below (idle rounds pop a lot).
-  if (load32(d + D_BOTTOM) - load32(d + D_TOP) <= 0) return EMPTY;
+  const b0 = load32(d + D_BOTTOM); // only the owner (we) writes BOTTOM: it cannot change under us
+  if (b0 - load32(d + D_TOP) <= 0) return EMPTY;
   // 1. Reserve the bottom job by moving BOTTOM down first: from here on a thief that reads
   //    BOTTOM sees the job gone. The SeqCst store followed by the SeqCst load of TOP is the
   //    paper's seq_cst fence: no thief's TOP increment can hide from us and vice versa.
-  const b = load32(d + D_BOTTOM) - 1;
+  const b = b0 - 1;
   const ring = <usize>load32(d + D_BUFFER);
   store32(d + D_BOTTOM, b);
   const t = load32(d + D_TOP);
@@ -208,6 +209,12 @@ function dequePopLastCold(d: usize, b: i32, t: i32, job: u64): i32 {
   return SUCCESS;
 }
 
+/** Whether the deque is empty (a snapshot; two atomic loads): what a pusher tells sleepNewJobs. */
+// @ts-ignore: decorator
+@inline export function dequeIsEmpty(d: usize): bool {
+  return load32(d + D_BOTTOM) - load32(d + D_TOP) <= 0;
+}
+
 /** Jobs in the deque (a snapshot: other threads may change it at once). */
 export function dequeLen(d: usize): i32 {
   const t = load32(d + D_TOP);
@@ -218,4 +225,22 @@ export function dequeLen(d: usize): i32 {
 /** Current ring capacity (for tests and stats). */
 export function dequeCapacity(d: usize): u32 {
   return load<u32>(<usize>load32(d + D_BUFFER) + R_CAP); // CAP: immutable once published
+}
+
+/**
+ * Like dequeSteal, but only a wasm job (job.ts): EMPTY when the oldest job is a JS job. For a
+ * worker waiting inside a wasm join, which cannot hand a JS job to JS from the middle of its wasm
+ * frames. Reading the slot before the cmpxchg is dequeSteal's step 2: a stale value is never
+ * returned (the cmpxchg then fails), so refusing on it only costs a retry later.
+ */
+export function dequeStealWasm(d: usize): i32 {
+  const t = load32(d + D_TOP);
+  const b = load32(d + D_BOTTOM);
+  if (b - t <= 0) return EMPTY;
+  const ring = <usize>load32(d + D_BUFFER);
+  const job = load<u64>(slot(ring, t));
+  if (jobIsJs(job)) return EMPTY;
+  if (cas32(d + D_TOP, t, t + 1) != t) return RETRY;
+  setTaken(job);
+  return SUCCESS;
 }

@@ -63,6 +63,16 @@ export function latchInit(l: usize, registry: usize, target: u32, count: u32): v
   store<u32>(l + LA_KIND, count > 0 ? LATCH_COUNTED : LATCH_PLAIN);
 }
 
+/** latchInit of a plain SpinLatch (no count), inlined: what every wasm join does. */
+// @ts-ignore: decorator
+@inline export function latchInitSpin(l: usize, registry: usize, target: u32): void {
+  // Plain stores: the latch is private until its pointer is published with the job.
+  store<i32>(l + LA_STATE, LATCH_UNSET);
+  store<u32>(l + LA_REGISTRY, <u32>registry);
+  store<u32>(l + LA_TARGET, target);
+  store<u32>(l + LA_KIND, LATCH_PLAIN); // COUNT is read only by counted latches
+}
+
 /** A heap latch (see latchInit: `count` > 0 makes a CountLatch); 0 if out of memory. */
 export function latchNew(registry: usize, target: u32, count: u32): usize {
   const l = malloc(LATCH_SIZE);

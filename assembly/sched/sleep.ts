@@ -231,7 +231,16 @@ function blockCold(reg: usize, rec: usize, deadline: f64): i32 {
  * before. Call after the push (its SeqCst store orders the push before the counters read).
  * Wakes sleepers so that there is roughly one awake idle worker per job (rayon's new_jobs).
  */
-export function sleepNewJobs(reg: usize, n: u32, queueWasEmpty: bool): void {
+// @ts-ignore: decorator
+@inline export function sleepNewJobs(reg: usize, n: u32, queueWasEmpty: bool): void {
+  // Fast path (every join pushes): nobody sleepy and nobody asleep, so there is nothing to move
+  // or wake — exactly what the loop below would conclude from this same snapshot.
+  const c = <u64>load64(reg + SL_COUNTERS);
+  if (!isSleepy(jec(c)) && sleeping(c) == 0) return;
+  sleepNewJobsCold(reg, n, queueWasEmpty);
+}
+
+function sleepNewJobsCold(reg: usize, n: u32, queueWasEmpty: bool): void {
   // 1. If a worker is sleepy (JEC odd), move JEC on: its registration as sleeper (a cmpxchg
   //    expecting the old JEC) will fail and it will search again.
   let c: u64;

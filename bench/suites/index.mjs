@@ -9,5 +9,6 @@ import channelSpsc from "./channel-spsc.mjs";
 import channelMpmc from "./channel-mpmc.mjs";
 import channelPingpong from "./channel-pingpong.mjs";
 import channelObjects from "./channel-objects.mjs";
+import schedJoin from "./sched-join.mjs";
 
-export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc, channelMpmc, channelPingpong, channelObjects];
+export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc, channelMpmc, channelPingpong, channelObjects, schedJoin];
