@@ -289,3 +289,16 @@ describe("sched pool: wasm kernels with a join at every call", () => {
     }
   });
 });
+
+describe("sched pool: bad input", () => {
+  test("a ThreadPool cannot be sent to another thread (NotSendError); Error values still round trip", async () => {
+    const [tx, rx] = weft.bounded(1, { of: "any" });
+    expect(() => tx.send({ pool })).toThrow(weft.NotSendError);
+    expect(tx.len).toBe(0);
+    tx.send(new RangeError("still an Error")); // the codec's Error extension is not shadowed
+    const e = rx.recv() as Error;
+    expect(e).toBeInstanceOf(RangeError);
+    expect(e.message).toBe("still an Error");
+    tx.close(); rx.close();
+  });
+});

@@ -15,14 +15,20 @@ import { InvalidHandleError, NotSendError, UnsupportedValueError, WeftError } fr
  * (A registration rather than a base class, so hot classes like guards stay flat.)
  */
 export function notSend(Class: Function, name: string): void {
+  // Extension types NOT_SEND_FIRST.. are ours; msgpackr's own (0x42 'B', 0x62 'b', 0x65 'e',
+  // 0x69 'i', 0x70 'p', 0x73 's', 0x74 't', 0x78 'x', 0xff) and weft's handle (0x57) and refused
+  // types (0x59..) must never be shadowed: taking 0x65 once broke Error round trips.
+  if (notSendCount >= NOT_SEND_MAX) throw new Error(`notSend: more than ${NOT_SEND_MAX} thread-bound classes`);
   addExtension({
     Class: Class as new () => unknown,
-    type: 0x60 + notSendCount++,
+    type: NOT_SEND_FIRST + notSendCount++,
     write() { throw new NotSendError(name); },
     read() { throw new NotSendError(name); },
   });
 }
 let notSendCount = 0;
+const NOT_SEND_FIRST = 0x20;
+const NOT_SEND_MAX = 0x20; // 0x20..0x3f: clear of every type above
 
 // Handle references taken by the encodings in progress (a stack: an encoding owns the entries
 // from its `mark` up), and the handles decodes re-create (tracked only where a caller asks).

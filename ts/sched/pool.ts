@@ -25,7 +25,7 @@
 // worker of the same pool they are synchronous and work-first (join pushes b, runs a inline, pops
 // b back or helps until b's latch is set), as `join` inside a worker is in shared/API.md.
 import { engine, engineOrNull, views } from "../engine";
-import { encodeToHeap, decodeFromHeap, freeEncoded } from "../codec";
+import { encodeToHeap, decodeFromHeap, freeEncoded, notSend } from "../codec";
 import type { SharedHandle } from "../handle";
 import { spawn, JoinHandle } from "../thread/spawn";
 import { waitAsync } from "../keepalive";
@@ -512,9 +512,9 @@ export class ThreadPool {
   }
   [Symbol.asyncDispose](): Promise<void> { return this.shutdown(); }
 }
-// Not registered with notSend (codec.ts): one more registration there would take msgpackr's
-// extension type 0x65, which is Error's (the ids are 0x60 + n). Inside a pool, a job reaches
-// its pool through ThreadPool.current().
+// A pool object belongs to the thread that made it: inside a pool, a job reaches its pool through
+// ThreadPool.current().
+notSend(ThreadPool, "ThreadPool");
 
 function settledValues(s: PromiseSettledResult<unknown>[]): unknown[] {
   const bad = s.find((x) => x.status === "rejected") as PromiseRejectedResult | undefined;
