@@ -4,6 +4,8 @@
 // paths: everything shared is allocated here. Small requests come from per-class free lists
 // (small.ts), large ones from a coalescing first-fit list (large.ts), fresh memory from the bump
 // region at the top of the heap (grow.ts). Every function here may be called from any thread.
+// Small blocks pass through a per-thread cache first (tcache.ts): a free parks the block in the
+// freeing thread's cache, a malloc takes from its own; the class lists are touched in batches.
 //
 // Accounting: BYTES_USED and BLOCKS_USED count live blocks (block bytes, header included);
 // OOM_COUNT counts the malloc/realloc calls that returned 0 for lack of memory.
@@ -15,7 +17,7 @@ import {
   BLOCK_HEADER, B_SIZE, B_STATE, B_USED, B_FREE, MAX_SMALL, classOf, classSize, inHeap, usableSize,
   sizePlausible, freedAboveTop,
 } from "./block";
-import { smallAlloc, smallFree } from "./small";
+import { cachedAlloc, cachedFree, tcacheRelease } from "./tcache";
 import { largeAlloc, largeFree, largeSize, largeShrink, largeGrowAtTop } from "./large";
 import { noteOom } from "./grow";
 
@@ -25,8 +27,14 @@ export const MAX_ALLOC: usize = 0x3FFF0000;
 /** `size` bytes, 8-byte aligned, uninitialised; 0 when the memory maximum is reached. */
 export function malloc(size: usize): usize {
   const p: usize = size > MAX_ALLOC ? <usize>0 : allocBlock(size);
-  if (p == 0) noteOom();
+  if (p == 0) oomCold();
   return p;
+}
+
+/** Before reporting OUT_OF_MEMORY: hand this thread's cached blocks back (tcache.ts). */
+function oomCold(): void {
+  tcacheRelease();
+  noteOom();
 }
 
 function allocBlock(size: usize): usize {
@@ -34,7 +42,7 @@ function allocBlock(size: usize): usize {
   let p: usize, bytes: usize;
   if (total <= MAX_SMALL) {
     const c = classOf(total);
-    p = smallAlloc(c);
+    p = cachedAlloc(c); // this thread's cache first (tcache.ts), then the class list
     bytes = classSize(c);
   } else {
     p = largeAlloc(largeSize(total));
@@ -60,7 +68,7 @@ export function free(ptr: usize): i32 {
   const bytes = s < <usize>NUM_CLASSES ? classSize(<i32>s) : s;
   sub32(H_BYTES_USED, <i32>bytes);
   sub32(H_BLOCKS_USED, 1);
-  if (s < <usize>NUM_CLASSES) smallFree(block, <i32>s); else largeFree(block);
+  if (s < <usize>NUM_CLASSES) cachedFree(block, <i32>s); else largeFree(block);
   return SUCCESS;
 }
 
@@ -72,7 +80,7 @@ export function free(ptr: usize): i32 {
 export function realloc(ptr: usize, size: usize): usize {
   if (ptr == 0) return malloc(size);
   if (!isLive(ptr)) return 0;
-  if (size > MAX_ALLOC) { noteOom(); return 0; }
+  if (size > MAX_ALLOC) { oomCold(); return 0; }
   const block = ptr - BLOCK_HEADER;
   const s = <usize>load32(block);
   const total = (size + BLOCK_HEADER + 7) & ~7;
@@ -96,7 +104,7 @@ export function realloc(ptr: usize, size: usize): usize {
   const p = allocBlock(size);
   if (p == 0) {
     if (size <= have) return ptr; // shrinking: keeping the large block is correct, just roomy
-    noteOom();
+    oomCold();
     return 0;
   }
   memory.copy(p, ptr, min(have, size));
