@@ -90,21 +90,31 @@ export function tcacheEnable(): void { TC_ON = true; }
     if (n > limitOf(c)) flushCold(c, slot, n);
     return;
   }
-  smallFree(block, c);
+  cachedFreeCold(block, c);
+}
+
+/** No cache yet (or an uncached class): make one (a thread that only frees needs it too). */
+function cachedFreeCold(block: usize, c: i32): void {
+  if (c < CACHED_CLASSES && TC_ON && (TC != 0 || tcacheCreate())) cachedFree(block, c);
+  else smallFree(block, c);
+}
+
+/** Makes this thread's cache block; false when memory is exhausted (then nothing is cached). */
+function tcacheCreate(): bool {
+  const tc = smallAlloc(TC_CLASS);
+  if (tc == 0) return false;
+  // The cache block is nobody's allocation: STATE 0 (neither USED nor FREE, so a stray free of
+  // it is INVALID_POINTER), not counted in BYTES_USED. Thread-private from here on.
+  setHeader(tc - BLOCK_HEADER, <u32>TC_CLASS, 0);
+  memory.fill(tc, 0, TC_BYTES);
+  TC = tc;
+  return true;
 }
 
 /** Cache miss (or no cache / an uncached class): refill a batch in one lock acquisition. */
 function cachedAllocCold(c: i32): usize {
   if (!TC_ON || c >= CACHED_CLASSES) return smallAlloc(c);
-  if (TC == 0) {
-    const tc = smallAlloc(TC_CLASS);
-    if (tc == 0) return smallAlloc(c); // cannot even hold a cache: serve uncached
-    // The cache block is nobody's allocation: STATE 0 (neither USED nor FREE, so a stray free
-    // of it is INVALID_POINTER), not counted in BYTES_USED. Thread-private from here on.
-    setHeader(tc - BLOCK_HEADER, <u32>TC_CLASS, 0);
-    memory.fill(tc, 0, TC_BYTES);
-    TC = tc;
-  }
+  if (TC == 0 && !tcacheCreate()) return smallAlloc(c); // cannot even hold a cache: uncached
   const slot = TC + (<usize>c << 3);
   if (smallTake(c, max<u32>(1, limitOf(c) >> 1), slot) == 0) return 0;
   // smallTake wrote the chain into our slot: pop its first block (the fast path, now a hit).
