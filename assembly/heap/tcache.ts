@@ -142,22 +142,39 @@ function flushCold(c: i32, slot: usize, n: u32): void {
 /**
  * Gives every cached block back to the class lists, then the cache block itself (the next miss
  * makes a new one). Called when the thread ends and before malloc reports OUT_OF_MEMORY.
+ * The cache block goes back with its own class's chain, at its tail: that class is released
+ * last (the block is read until then), and the blocks users freed stay on top of the list.
  */
 export function tcacheRelease(): void {
   const tc = TC;
   if (tc == 0) return;
   TC = 0;
   for (let c = 0; c < CACHED_CLASSES; c++) {
+    if (c == TC_CLASS) continue;
     const slot = tc + (<usize>c << 3);
     const n = load<u32>(slot, 4);
-    if (n == 0) continue;
-    const first = <usize>load<u32>(slot);
-    let last = first;
-    for (let i: u32 = 1; i < n; i++) last = <usize>load<u32>(last + BLOCK_HEADER);
-    smallGive(c, first, last);
+    if (n != 0) smallGive(c, <usize>load<u32>(slot), chainTail(<usize>load<u32>(slot), n));
   }
-  setHeader(tc - BLOCK_HEADER, <u32>TC_CLASS, B_FREE);
-  smallFree(tc - BLOCK_HEADER, TC_CLASS);
+  const slot = tc + (<usize>TC_CLASS << 3);
+  const n = load<u32>(slot, 4);
+  const tcBlock = tc - BLOCK_HEADER;
+  setHeader(tcBlock, <u32>TC_CLASS, B_FREE);
+  store<u32>(tc, 0); // tcBlock.next = 0 (slot 0 is already released)
+  if (n == 0) {
+    smallGive(TC_CLASS, tcBlock, tcBlock);
+  } else {
+    const first = <usize>load<u32>(slot);
+    const tail = chainTail(first, n);
+    store<u32>(tail + BLOCK_HEADER, <u32>tcBlock);
+    smallGive(TC_CLASS, first, tcBlock);
+  }
+}
+
+/** The last block of a cached chain of `n` (>= 1) blocks starting at `first`. */
+function chainTail(first: usize, n: u32): usize {
+  let last = first;
+  for (let i: u32 = 1; i < n; i++) last = <usize>load<u32>(last + BLOCK_HEADER);
+  return last;
 }
 
 /** Bytes this thread's cache holds (blocks only), for tests and monitoring. */
