@@ -3,7 +3,8 @@
 // Class c's list head lives at H_CLASSES + c*8 + 4, its lock at H_CLASSES + c*8. A list is only
 // read or written by the holder of its lock, so the links inside free blocks need no atomics.
 // An empty list is refilled by carving a run of fresh blocks from the bump region (lock order:
-// class lock, then GROW_LOCK; nothing takes them the other way round).
+// class lock, then GROW_LOCK; nothing takes them the other way round). Threads reach these lists
+// through their caches (tcache.ts) in batches: smallTake refills, smallGive hands a chain back.
 import { load32, store32 } from "../sync/atomic";
 import { rawLock, rawUnlock } from "../sync/rawlock";
 import { H_CLASSES, CLASS_STRIDE } from "../layout";
