@@ -8,6 +8,7 @@ import { agentOffer, agentTake, agentStop, pendingPush, agentsComing, agentFinis
 import { panicCleanup, releaseHeld } from "./engine/panic";
 import { objNew, objCheck, objRetain, objRelease, objFree } from "./engine/object";
 import { malloc, free, realloc, isLive, usableSize } from "./heap/index";
+import { tcacheEnable, tcacheRelease, tcacheBytes, tcacheMaxBytes } from "./heap/tcache";
 import { deadlineAfter } from "./sync/futex";
 import {
   mutexLock, mutexTryLock, mutexUnlock, mutexLockStep, mutexLockDone, MUTEX_SIZE, M_STATE, M_OWNER, M_POISON,
@@ -34,7 +35,7 @@ export { M_STATE, M_OWNER, M_POISON, M_VALUE, M_VALUE2, MUTEX_SIZE };
 
 // ---- engine ---------------------------------------------------------------------------------
 export function engine_init(): i32 { return engineInit(); }
-export function agent_attach(agent: u32, canBlock: i32): void { attach(agent, canBlock != 0); }
+export function agent_attach(agent: u32, canBlock: i32): void { attach(agent, canBlock != 0); tcacheEnable(); }
 export function agent_claim(): u32 { return agentClaim(); }
 export function agent_offer(task: usize): u32 { return agentOffer(task); }
 export function agent_take(): usize { return agentTake(); }
@@ -65,6 +66,10 @@ export function heap_top(): usize { return <usize>load32(H_HEAP_TOP); }
 export function heap_bytes_used(): u32 { return <u32>load32(H_BYTES_USED); }
 export function heap_blocks_used(): u32 { return <u32>load32(H_BLOCKS_USED); }
 export function heap_oom_count(): u32 { return <u32>load32(H_OOM_COUNT); }
+/** This thread's small-block cache (heap/tcache.ts): flushed when the thread ends. */
+export function heap_cache_release(): void { tcacheRelease(); }
+export function heap_cache_bytes(): u32 { return tcacheBytes(); }
+export function heap_cache_max_bytes(): u32 { return tcacheMaxBytes(); }
 
 // ---- shared objects -------------------------------------------------------------------------
 export function obj_new(tag: u32, size: usize, aux: u32): usize { return objNew(tag, size, aux); }

@@ -88,6 +88,7 @@ function teardown(): void {
   setDispatcher(() => { throw new WeftError("NOT_INITIALIZED", "weft is shut down"); });
   pool = null;
   booting = null;
+  engineOrNull()?.x.heap_cache_release(); // the main thread's cached small blocks
   detachEngine();
 }
 

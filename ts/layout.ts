@@ -20,6 +20,9 @@ export interface Exports {
   heap_bytes_used(): number;
   heap_blocks_used(): number;
   heap_oom_count(): number;
+  heap_cache_release(): void;
+  heap_cache_bytes(): number;
+  heap_cache_max_bytes(): number;
   obj_new(tag: number, size: number, aux: number): number;
   obj_check(ptr: number, tag: number, gen: number): number;
   obj_retain(ptr: number): number;

@@ -6,8 +6,9 @@
 //   SIZE   small block: its size-class index (< NUM_CLASSES)
 //          large block: total bytes of the block, header included (> MAX_SMALL, a multiple of
 //          LARGE_GRAIN)
-//   STATE  B_USED while allocated, B_FREE while on a free list; free() flips it with a cmpxchg,
-//          so a double free (or a racing one) is detected instead of corrupting a list.
+//   STATE  B_USED while allocated, B_FREE while on a free list or in a thread cache (tcache.ts);
+//          free() flips it with a cmpxchg, so a double free (or a racing one) is detected instead
+//          of corrupting a list. (A thread's cache block itself has STATE 0: not a user block.)
 //   A free block keeps the next-free link in its first payload word (guarded by its list's lock).
 //
 // Size classes (block bytes, header included), two per power of two:

@@ -29,6 +29,7 @@ export async function runWorker(boot: BootData, host: WorkerHost): Promise<void>
     const pending = runTask(task);
     if (pending !== undefined) await pending;
   }
+  x.heap_cache_release(); // this thread's cached small blocks go back to the shared lists
   setCurrentTask(0, 0);
 }
 
