@@ -96,6 +96,10 @@ try { ticksRx.tryRecv(); tickCount++; } catch { /* the select took it */ }   // 
 console.log("select:", seen.filter((w) => w !== "tick").join(" "), `(+${tickCount} tick)`);
 ticks.close(); ticksRx.close(); wordsRx.close();
 
+// rayon: join on the default work-stealing pool (functions travel as source, like spawn's)
+const [two, six] = await weft.join(() => 1 + 1, () => 2 * 3);
+console.log("join:", two, six);
+
 // std::thread helpers and scope
 console.log("current thread:", weft.thread.current().name);
 const parked = weft.spawn(() => { globalThis.weft.thread.park(); return "unparked"; });

@@ -14,7 +14,7 @@ describe("examples", () => {
       "spawn/join: 42", "Mutex counter: 10", "recovered after poison: { hits: 1 }", "RwLock read: 1",
       "Condvar: hits reached 3", "Barrier: exactly one leader: true", "Once ran 1 time", "OnceLock: 42 42",
       "WaitGroup: all 3 threads done", "compareExchange: { ok: true, value: 1 }", "Release load: OrderingError",
-      "SharedArray sum: 1000000", "channel sum: 5050", "select: hi from the thread (+1 tick)", "current thread: main", "park/unpark: unparked", "scope: 6",
+      "SharedArray sum: 1000000", "channel sum: 5050", "select: hi from the thread (+1 tick)", "join: 2 6", "current thread: main", "park/unpark: unparked", "scope: 6",
     ]) expect(out).toContain(line);
   });
 
