@@ -32,9 +32,11 @@
 // Traps. A trap cannot be caught inside wasm: it unwinds every wasm frame to the nearest JS frame
 // (the pool's loop or the JS code that called a kernel). Before running a job, JS notes
 // schedMarkTop / schedMarkRunning; after a trap it calls schedAbandon, which (1) fails every
-// stolen job this worker was running (FAILED + latch set: their owners trap in turn), (2) drops
-// the jobs the unwound joins left in its own deque, (3) waits for those already stolen (their
-// thieves still write their latches), and (4) resets the job stack to the mark.
+// stolen job this worker was running (FAILED + latch set: their owners trap in turn) and (2) drops
+// the jobs the unwound joins left in its own deque, then schedAbandonWait, which (3) waits for
+// those already stolen (their thieves still write their latches) and (4) resets the job stack to
+// the mark. Step 3 runs stolen jobs while it waits, and they may trap in turn: JS recovers from
+// such a nested trap and calls schedAbandonWait again (protocol at schedAbandonWait).
 import { load32, store32 } from "../sync/atomic";
 import { jobWasm, jobIsJs, jobIndex, jobLo, taken, setTaken } from "./job";
 import { dequePush, dequePop, dequeSteal, dequeStealWasm, dequeIsEmpty } from "./deque";
@@ -286,8 +288,10 @@ export function schedMarkTop(reg: usize, w: u32): usize { return <usize>load<u32
 export function schedMarkRunning(reg: usize, w: u32): usize { return <usize>load<u32>(regSlot(reg, w) + WS_RUNNING); }
 
 /**
- * After a trap unwound the wasm frames above the marks taken before the job (header, Traps).
- * Returns the number of stolen jobs it failed.
+ * After a trap unwound the wasm frames above the marks taken before the job (header, Traps),
+ * part 1 of 2: fails the stolen jobs this worker was running and drops what the unwound joins
+ * left in its deque. Runs no job, so it cannot trap. Returns the number of stolen jobs it failed.
+ * The JS side then calls schedAbandonWait (part 2) until it returns (ts/sched/pool.ts abandon).
  */
 export function schedAbandon(reg: usize, w: u32, top: usize, running: usize): i32 {
   const s = regSlot(reg, w);
@@ -295,7 +299,7 @@ export function schedAbandon(reg: usize, w: u32, top: usize, running: usize): i3
   // 1. Fail the jobs we were running for others (innermost first): their owners trap in turn.
   let r = <usize>load<u32>(s + WS_RUNNING);
   while (r != running && r != 0) {
-    const next = <usize>load<u32>(r + SJ_RUN_NEXT);
+    const next = <usize>load<u32>(r + SJ_RUN_NEXT); // read before the set: then the owner may reuse it
     store<u32>(r + SJ_FAILED, 1);
     latchSet(r + SJ_LATCH);
     failed++;
@@ -310,15 +314,40 @@ export function schedAbandon(reg: usize, w: u32, top: usize, running: usize): i3
     if (jobIsJs(job) || <usize>jobLo(job) < top) { dequePush(d, job); break; }
     store<u32>(<usize>jobLo(job) + SJ_FAILED, 2); // dropped: nobody runs it (own record: plain)
   }
+  setTaken(0);
+  return failed;
+}
+
+/**
+ * Part 2 of the trap recovery: (3) waits until the thieves of the unwound joins' b (records above
+ * `top`) are done with them — they still write those latches, on this worker's job stack — then
+ * (4) resets the job stack to the mark.
+ *
+ * Nested traps. Waiting is waitWasmCold: it steals and runs other workers' wasm jobs meanwhile
+ * (as every join wait does; not helping could only slow the pool down), and those jobs trap too —
+ * in the trap kernel nearly always. That trap unwinds this call to JS in the middle of step 3.
+ * The protocol that makes it safe (it used to escape the JS worker loop: the worker thread ended,
+ * the JS job it was failing never got its latch set, and `install` hung):
+ *   - before calling this, JS notes the inner marks (WS_TOP now, above every abandoned record, and
+ *     WS_RUNNING, already back at `running`);
+ *   - on a trap in here, JS recovers the inner job with these two calls and the inner marks: its
+ *     step 1 fails the stolen job that trapped (and those it ran), step 3 waits only for joins
+ *     above the inner top, so JOINS comes back to the abandoned join we were waiting for;
+ *   - then JS calls this again with the outer `top`: JOINS is advanced only after a join's latch
+ *     was seen, so it resumes with that join (a latch already set returns at once). The job stack
+ *     is reset only at the end, so the records it still waits on are never overwritten, and the
+ *     stolen jobs it runs meanwhile allocate above them.
+ */
+export function schedAbandonWait(reg: usize, w: u32, top: usize): void {
+  const s = regSlot(reg, w);
   // 3. Joins above the mark whose b was stolen: wait until their thieves are done with them.
-  let j = JOINS;
-  while (j != 0 && j >= top) {
-    if (load<u32>(j + SJ_FAILED) != 2) waitWasmCold(reg, w, s, j + SJ_LATCH);
-    j = <usize>load<u32>(j + SJ_JOIN_NEXT);
+  for (;;) {
+    const j = JOINS;
+    if (j == 0 || j < top) break;
+    if (load<u32>(j + SJ_FAILED) != 2) waitWasmCold(reg, w, s, j + SJ_LATCH); // may trap: above
+    JOINS = <usize>load<u32>(j + SJ_JOIN_NEXT); // own record (JOIN_NEXT is owner-only): plain
   }
-  JOINS = j;
   // 4. The job stack back to the mark.
   store<u32>(s + WS_TOP, <u32>top);
   setTaken(0);
-  return failed;
 }
