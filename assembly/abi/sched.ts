@@ -129,7 +129,7 @@ import {
   schedEnter, schedLeave, schedRun, schedWait, schedMarkTop, schedMarkRunning, schedAbandon,
   schedAbandonWait, schedCurrentRegistry,
 } from "../sched/worker";
-import { fibJoin, fibSeq, trapFibJoin } from "../sched/kernels";
+import { fibJoin, fibSeq, trapFibJoin, trapAfterFib } from "../sched/kernels";
 import { latchInit } from "../sched/latch";
 import { regDeque, regSleep } from "../sched/registry";
 import { jobJs } from "../sched/job";
@@ -198,3 +198,8 @@ export function sched_latch_init_spin(l: usize, reg: usize, w: u32): void {
 }
 /** Test: fib with joins that traps at n == 3 (in a pool worker; outside one, it traps at once). */
 export function sched_test_trap_join(n: i32): f64 { return <f64>trapFibJoin(<i64>n); }
+/**
+ * Test: fib with joins whose n == 3 calls trap after the first `limit` of them (kernels.ts
+ * K_TRAP_FIB_AFTER): traps while both workers are deep in the joins. In a pool worker only.
+ */
+export function sched_test_trap_join_after(n: i32, limit: u32): f64 { return <f64>trapAfterFib(<i64>n, limit); }
