@@ -127,7 +127,7 @@ import {
 } from "../sched/registry";
 import {
   schedEnter, schedLeave, schedRun, schedWait, schedMarkTop, schedMarkRunning, schedAbandon,
-  schedAbandonWait, schedCurrentRegistry,
+  schedAbandonStep, schedCurrentRegistry,
 } from "../sched/worker";
 import { fibJoin, fibSeq, trapFibJoin, trapAfterFib } from "../sched/kernels";
 import { latchInit } from "../sched/latch";
@@ -179,12 +179,12 @@ export function sched_pop_js(reg: usize, w: u32, rec: usize): i32 {
 }
 export function sched_mark_top(reg: usize, w: u32): usize { return schedMarkTop(reg, w); }
 export function sched_mark_running(reg: usize, w: u32): usize { return schedMarkRunning(reg, w); }
-/** After a trap in a job of worker `w`, part 1 (never traps): see worker.ts schedAbandon. */
-export function sched_abandon(reg: usize, w: u32, top: usize, running: usize): i32 {
-  return schedAbandon(reg, w, top, running);
+/** After a trap in a job of worker `w`: drops what the unwound joins left queued (worker.ts schedAbandon). */
+export function sched_abandon(reg: usize, w: u32, top: usize): void { schedAbandon(reg, w, top); }
+/** Then one unwound frame per call until 0 (worker.ts schedAbandonStep); may trap. */
+export function sched_abandon_step(reg: usize, w: u32, top: usize, running: usize): i32 {
+  return schedAbandonStep(reg, w, top, running);
 }
-/** Part 2: waits for the abandoned joins' thieves, resets the job stack; may trap (worker.ts schedAbandonWait). */
-export function sched_abandon_wait(reg: usize, w: u32, top: usize): void { schedAbandonWait(reg, w, top); }
 /** The registry this thread's worker loop belongs to (0: not a pool worker). */
 export function sched_current(): usize { return schedCurrentRegistry(); }
 

@@ -103,7 +103,9 @@ export function trapAfterFibJoin(n: i64, counter: usize, limit: u32): i64 {
 /**
  * trapAfterFibJoin(n) with a fresh counter on this worker's job stack (shared memory: the
  * thieves count on it too). Traps outside a pool worker. The counter is released with the stack:
- * on return, or by the trap recovery, which first waits for every thief of the joins above it.
+ * on return, or by the trap recovery, which first waits for every thief of the joins above it —
+ * and a failed stolen job's latch is set only after its own stolen joins are done (worker.ts
+ * schedAbandonStep), so nothing counts on it any more, with any number of workers.
  */
 export function trapAfterFib(n: i64, limit: u32): i64 {
   const counter = schedStackAlloc(8);

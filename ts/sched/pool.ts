@@ -169,27 +169,25 @@ export function __schedWorker(reg: number, w: number, n: number): void {
 
 /**
  * After an exception out of wasm on worker `w` (a trap unwinds every wasm frame to JS): recovers
- * the joins in progress above the marks `top` / `running` taken before the call
- * (assembly/sched/worker.ts, Traps). Never throws, so the worker loop and the JS job being run
- * always go on: their latch is set and their joiner sees the error.
+ * the joins in progress and the stolen jobs above the marks `top` / `running` taken before the
+ * call, innermost first (assembly/sched/worker.ts, Traps). Never throws, so the worker loop and
+ * the JS job being run always go on: their latch is set and their joiner sees the error.
  *
- * sched_abandon fails the stolen jobs and drops the queued ones; it runs no job and cannot trap.
- * sched_abandon_wait then waits for the thieves of the unwound joins, running stolen wasm jobs
- * meanwhile — and those trap too (the repeated-trap hang: that nested trap escaped from here, out
- * of the worker loop, and the job whose error was being recorded never set its latch). A nested
- * trap is recovered the same way, with the marks taken just before the wait (they are the same on
- * every retry: the inner recovery resets the stack to them), and then the wait resumes where it
- * stopped (worker.ts schedAbandonWait). The nesting is bounded: each level is a trap of a job
+ * sched_abandon drops the queued jobs; it runs nothing and cannot trap. sched_abandon_step then
+ * recovers one frame per call: it waits for a join's thief (running stolen wasm jobs meanwhile,
+ * and those trap too) or fails a stolen job. A nested trap — the repeated-trap hang: it used to
+ * escape from here, out of the worker loop, and the job whose error was being recorded never set
+ * its latch — is recovered the same way with the marks taken just before that step, and the step
+ * is retried (worker.ts schedAbandonStep). The nesting is bounded: each level is a trap of a job
  * stolen one level up.
  */
 function abandon(reg: number, w: number, top: number, running: number): void {
   const { x } = engine();
-  x.sched_abandon(reg, w, top, running);
-  const innerTop = x.sched_mark_top(reg, w), innerRunning = x.sched_mark_running(reg, w);
+  x.sched_abandon(reg, w, top);
   for (;;) {
+    const innerTop = x.sched_mark_top(reg, w), innerRunning = x.sched_mark_running(reg, w);
     try {
-      x.sched_abandon_wait(reg, w, top);
-      return;
+      if (x.sched_abandon_step(reg, w, top, running) === 0) return;
     } catch {
       abandon(reg, w, innerTop, innerRunning);
     }
