@@ -205,6 +205,64 @@ describe("sched pool: errors", () => {
     expect(r).toEqual(["RuntimeError", "RuntimeError", "RuntimeError", String(fibSeq(18))]);
   });
 
+  test("repeated traps inside joins never hang the pool", async () => {
+    // Regression: while a worker recovered from a trap (sched_abandon) it waited for the thieves
+    // of its unwound joins, running their wasm jobs meanwhile; those trap too (the trap kernel
+    // traps at every n == 3), and that nested trap escaped the worker loop: the JS job never set
+    // its latch and the install hung. It took a few iterations to hit, so loop. The timeout is
+    // only a hang detector (it fails the test instead of hanging); nothing is ordered by time.
+    type K = { sched_test_trap_join(n: number): number; sched_fib(n: number): number; sched_test_trap_join_after(n: number, limit: number): number };
+    const HANG_MS = 20_000;
+    const noHang = async <T>(p: Promise<T>, what: string): Promise<T> => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hang = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer in ${HANG_MS} ms (hang)`)), HANG_MS);
+      });
+      try { return await Promise.race([p, hang]); } finally { clearTimeout(timer); }
+    };
+    for (let i = 0, n = stress(30); i < n; i++) {
+      // (1) A trapping kernel with joins, run by the install's job: the install fails with it.
+      const e = await noHang(pool.install(() => (globalThis.weft.__bench.exports() as K).sched_test_trap_join(12))
+        .catch((x: unknown) => x) as Promise<Error>, `iteration ${i}: install of a trapping kernel`);
+      expect(e.name).toBe("RuntimeError");
+      // (2) The pool still works.
+      expect(await noHang(pool.install(() => (globalThis.weft.__bench.exports() as K).sched_fib(15)), `iteration ${i}: fib`)).toBe(610);
+      // (3) A JS join, one side a trapping kernel: the join throws it.
+      const r = await noHang(pool.install(() => {
+        const w = globalThis.weft;
+        const k = w.__bench.exports() as K;
+        try {
+          w.join(() => k.sched_test_trap_join(14), () => (globalThis.weft.__bench.exports() as K).sched_fib(16));
+          return "no error";
+        } catch (x) { return (x as Error).name; }
+      }), `iteration ${i}: JS join with a trapping side`);
+      expect(r).toBe("RuntimeError");
+      // (4) Both sides trap, on both workers at once: the nested trap (a stolen job that traps
+      // while its thief recovers from its own trap) comes most often here.
+      const both = await noHang(pool.install(() => {
+        const w = globalThis.weft;
+        const names: string[] = [];
+        for (let j = 0; j < 4; j++) {
+          try {
+            w.join(() => (globalThis.weft.__bench.exports() as K).sched_test_trap_join(16), () => (globalThis.weft.__bench.exports() as K).sched_test_trap_join(16));
+            names.push("no error");
+          } catch (x) { names.push((x as Error).name); }
+        }
+        return names;
+      }), `iteration ${i}: JS join, both sides trapping`);
+      expect(both).toEqual(["RuntimeError", "RuntimeError", "RuntimeError", "RuntimeError"]);
+      // (5) The kernel whose n == 3 calls trap only after the first 200 (of fib(18)'s 610): the
+      // traps start while both workers are deep in joins, their deques full of jobs that trap
+      // too, so the thief of a trapped join's b steals and runs one of them while it recovers.
+      const late = await noHang(pool.install(() => (globalThis.weft.__bench.exports() as K).sched_test_trap_join_after(18, 200))
+        .catch((x: unknown) => x) as Promise<Error>, `iteration ${i}: a kernel that traps late`);
+      expect(late.name).toBe("RuntimeError");
+    }
+    // With a limit above its 610 calls with n == 3 the same kernel completes.
+    expect(await pool.install(() => (globalThis.weft.__bench.exports() as K).sched_test_trap_join_after(18, 1000))).toBe(fibSeq(18));
+    expect(await pool.install(() => (globalThis.weft.__bench.exports() as K).sched_fib(18))).toBe(fibSeq(18));
+  });
+
   test("bad arguments are InvalidArgumentError and queue nothing", () => {
     expect(() => pool.install(42 as unknown as () => void)).toThrow(weft.InvalidArgumentError);
     expect(() => pool.join(() => 1, 2 as unknown as () => void)).toThrow(weft.InvalidArgumentError);

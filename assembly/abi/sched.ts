@@ -127,9 +127,9 @@ import {
 } from "../sched/registry";
 import {
   schedEnter, schedLeave, schedRun, schedWait, schedMarkTop, schedMarkRunning, schedAbandon,
-  schedCurrentRegistry,
+  schedAbandonStep, schedCurrentRegistry,
 } from "../sched/worker";
-import { fibJoin, fibSeq, trapFibJoin } from "../sched/kernels";
+import { fibJoin, fibSeq, trapFibJoin, trapAfterFib } from "../sched/kernels";
 import { latchInit } from "../sched/latch";
 import { regDeque, regSleep } from "../sched/registry";
 import { jobJs } from "../sched/job";
@@ -179,9 +179,11 @@ export function sched_pop_js(reg: usize, w: u32, rec: usize): i32 {
 }
 export function sched_mark_top(reg: usize, w: u32): usize { return schedMarkTop(reg, w); }
 export function sched_mark_running(reg: usize, w: u32): usize { return schedMarkRunning(reg, w); }
-/** After a trap in a job of worker `w`: see worker.ts schedAbandon. */
-export function sched_abandon(reg: usize, w: u32, top: usize, running: usize): i32 {
-  return schedAbandon(reg, w, top, running);
+/** After a trap in a job of worker `w`: drops what the unwound joins left queued (worker.ts schedAbandon). */
+export function sched_abandon(reg: usize, w: u32, top: usize): void { schedAbandon(reg, w, top); }
+/** Then one unwound frame per call until 0 (worker.ts schedAbandonStep); may trap. */
+export function sched_abandon_step(reg: usize, w: u32, top: usize, running: usize): i32 {
+  return schedAbandonStep(reg, w, top, running);
 }
 /** The registry this thread's worker loop belongs to (0: not a pool worker). */
 export function sched_current(): usize { return schedCurrentRegistry(); }
@@ -196,3 +198,8 @@ export function sched_latch_init_spin(l: usize, reg: usize, w: u32): void {
 }
 /** Test: fib with joins that traps at n == 3 (in a pool worker; outside one, it traps at once). */
 export function sched_test_trap_join(n: i32): f64 { return <f64>trapFibJoin(<i64>n); }
+/**
+ * Test: fib with joins whose n == 3 calls trap after the first `limit` of them (kernels.ts
+ * K_TRAP_FIB_AFTER): traps while both workers are deep in the joins. In a pool worker only.
+ */
+export function sched_test_trap_join_after(n: i32, limit: u32): f64 { return <f64>trapAfterFib(<i64>n, limit); }

@@ -46,7 +46,7 @@ export const WS_STACK: usize = 12;
 export const WS_TOP: usize = 16;
 export const WS_RUNNING: usize = 20;
 
-/** Bytes of each worker's job stack: 2048 nested wasm joins of 32-byte records. */
+/** Bytes of each worker's job stack: 1024 nested joins of fib's 64-byte blocks (SJ_SIZE record + data). */
 export const RG_STACK_BYTES: usize = 64 * 1024;
 /** Most workers of one pool. */
 export const RG_MAX_WORKERS: u32 = 256;

@@ -18,23 +18,30 @@
 // writes only b's latch, and the owner does not pop the record before that latch is set.
 //
 //   stack-job record (SJ_SIZE bytes, on the owner's job stack):
-//   0            24      28       32         36
-//   +------------+-------+--------+----------+-----------+
-//   | LATCH      | DATA  | FAILED | RUN_NEXT | JOIN_NEXT |
-//   +------------+-------+--------+----------+-----------+
+//   0            24      28       32         36          40        44    48
+//   +------------+-------+--------+----------+-----------+---------+-----+
+//   | LATCH      | DATA  | FAILED | RUN_NEXT | JOIN_NEXT | RUN_TOP | pad |
+//   +------------+-------+--------+----------+-----------+---------+-----+
 //   LATCH      latch.ts SpinLatch (REGISTRY = the pool's sleep registry, TARGET = the owner)
 //   DATA       b's data pointer (written before the push publishes the job)
 //   FAILED     1 when b trapped on its thief: the owner traps too (the error travels up);
 //              2 (owner-only) when the owner took b back itself: no thief will set the latch
 //   RUN_NEXT   the thief's RUNNING chain while it runs b (thief-only)
 //   JOIN_NEXT  the owner's chain of joins in progress (owner-only)
+//   RUN_TOP    the thief's job-stack top when it started b (thief-only): the joins it made while
+//              running b lie above it, older ones below (schedAbandonStep orders by it)
 //
 // Traps. A trap cannot be caught inside wasm: it unwinds every wasm frame to the nearest JS frame
 // (the pool's loop or the JS code that called a kernel). Before running a job, JS notes
-// schedMarkTop / schedMarkRunning; after a trap it calls schedAbandon, which (1) fails every
-// stolen job this worker was running (FAILED + latch set: their owners trap in turn), (2) drops
-// the jobs the unwound joins left in its own deque, (3) waits for those already stolen (their
-// thieves still write their latches), and (4) resets the job stack to the mark.
+// schedMarkTop / schedMarkRunning; after a trap it recovers what the unwound frames left, as
+// rayon's unwinding does frame by frame: schedAbandon drops the jobs the unwound joins left in
+// this worker's deque (nobody runs them), then schedAbandonStep, called until it says done,
+// takes the innermost unwound frame each time: a join whose b was stolen is waited for (its
+// thief still writes the latch, and b's own work still runs), a stolen job this worker was
+// running is failed (FAILED + latch: its owner traps in turn, and the error climbs to the JS job
+// at the root). Finally the job stack is reset to the mark. Waiting runs stolen jobs, which may
+// trap too: JS recovers that nested trap the same way (ts/sched/pool.ts abandon, protocol at
+// schedAbandonStep).
 import { load32, store32 } from "../sync/atomic";
 import { jobWasm, jobIsJs, jobIndex, jobLo, taken, setTaken } from "./job";
 import { dequePush, dequePop, dequeSteal, dequeStealWasm, dequeIsEmpty } from "./deque";
@@ -53,7 +60,8 @@ export const SJ_DATA: usize = LATCH_SIZE;
 export const SJ_FAILED: usize = LATCH_SIZE + 4;
 export const SJ_RUN_NEXT: usize = LATCH_SIZE + 8;
 export const SJ_JOIN_NEXT: usize = LATCH_SIZE + 12;
-export const SJ_SIZE: usize = LATCH_SIZE + 16;
+export const SJ_RUN_TOP: usize = LATCH_SIZE + 16;
+export const SJ_SIZE: usize = LATCH_SIZE + 24; // a multiple of 8: the kernels' data follow it
 
 // This thread's pool and worker index while it runs a worker loop (wasm globals are per instance,
 // that is per thread): what schedJoin and the kernels' stack allocation use. 0 / 0 elsewhere.
@@ -103,6 +111,7 @@ export function schedCurrentRegistry(): usize { return CUR_REG; }
 function runWasmJob(s: usize, job: u64): void {
   const rec = <usize>jobLo(job);
   store<u32>(rec + SJ_RUN_NEXT, load<u32>(s + WS_RUNNING)); // record: ours while we run it
+  store<u32>(rec + SJ_RUN_TOP, load<u32>(s + WS_TOP));
   store<u32>(s + WS_RUNNING, <u32>rec);
   // DATA: written by the owner before its push published the job (SeqCst BOTTOM store).
   runKernel(jobIndex(job), <usize>load<u32>(rec + SJ_DATA));
@@ -286,39 +295,68 @@ export function schedMarkTop(reg: usize, w: u32): usize { return <usize>load<u32
 export function schedMarkRunning(reg: usize, w: u32): usize { return <usize>load<u32>(regSlot(reg, w) + WS_RUNNING); }
 
 /**
- * After a trap unwound the wasm frames above the marks taken before the job (header, Traps).
- * Returns the number of stolen jobs it failed.
+ * After a trap unwound the wasm frames above the marks taken before the job (header, Traps),
+ * first call: drops what the unwound joins left in our deque — wasm jobs whose record lies above
+ * the mark `top`. A JS job, or an older record, belongs to a live frame: put back, and stop.
+ * (Thieves take the oldest job first, so a join waiting for its stolen b has nothing older of
+ * its own left in the deque: every job still there is an unwound frame's.) Runs nothing, so it
+ * cannot trap.
  */
-export function schedAbandon(reg: usize, w: u32, top: usize, running: usize): i32 {
-  const s = regSlot(reg, w);
-  let failed = 0;
-  // 1. Fail the jobs we were running for others (innermost first): their owners trap in turn.
-  let r = <usize>load<u32>(s + WS_RUNNING);
-  while (r != running && r != 0) {
-    const next = <usize>load<u32>(r + SJ_RUN_NEXT);
-    store<u32>(r + SJ_FAILED, 1);
-    latchSet(r + SJ_LATCH);
-    failed++;
-    r = next;
-  }
-  store<u32>(s + WS_RUNNING, <u32>running);
-  // 2. Drop what the unwound joins left in our deque: wasm jobs whose record lies above the
-  //    mark. A JS job, or an older record, belongs to a live frame: put it back and stop.
+export function schedAbandon(reg: usize, w: u32, top: usize): void {
   const d = regDeque(reg, w);
   while (dequePop(d) == SUCCESS) {
     const job = taken();
     if (jobIsJs(job) || <usize>jobLo(job) < top) { dequePush(d, job); break; }
     store<u32>(<usize>jobLo(job) + SJ_FAILED, 2); // dropped: nobody runs it (own record: plain)
   }
-  // 3. Joins above the mark whose b was stolen: wait until their thieves are done with them.
-  let j = JOINS;
-  while (j != 0 && j >= top) {
-    if (load<u32>(j + SJ_FAILED) != 2) waitWasmCold(reg, w, s, j + SJ_LATCH);
-    j = <usize>load<u32>(j + SJ_JOIN_NEXT);
-  }
-  JOINS = j;
-  // 4. The job stack back to the mark.
-  store<u32>(s + WS_TOP, <u32>top);
   setTaken(0);
-  return failed;
+}
+
+/**
+ * Then, one unwound frame per call, innermost first (returns 1; 0 once none is left above the
+ * marks `top` / `running`, after resetting the job stack to `top`):
+ *   - the innermost join in progress (JOINS, above `top`), if it is newer than the innermost
+ *     stolen job we were running (its record lies at or above that job's RUN_TOP): unless its b
+ *     was never stolen (FAILED 2), wait for b's latch — b's thief still writes it, and b's own
+ *     joins still run on other workers until then;
+ *   - otherwise the innermost stolen job we were running (RUNNING, down to `running`): fail it
+ *     (FAILED 1 + latch set); its owner traps in turn.
+ * The order is the order in which the frames would have finished without the trap, so a failed
+ * job's latch is set only after everything it started is done (rayon: a panic unwinds through
+ * each join, which waits for its b), and a wait never waits for something only a later step
+ * of this same recovery would release: no two workers wait for each other.
+ *
+ * Nested traps. Waiting is waitWasmCold: it steals and runs other workers' wasm jobs meanwhile, as
+ * every join wait does, and those may trap too (the trap test kernels nearly always do). That
+ * trap unwinds this call to JS. Before every call JS notes the marks of the moment (WS_TOP, above
+ * every record the recovery still uses, and WS_RUNNING); on a trap in here it recovers the inner
+ * job with those marks, which brings JOINS / RUNNING / WS_TOP back to what they were when this
+ * call began, and calls this again: JOINS advances only after the join's latch was seen, so the
+ * same join is waited for again (a latch set meanwhile returns at once). The job stack is reset
+ * only at the end, so the records still waited on are never reused, and stolen jobs run meanwhile
+ * allocate above them. (This used to be one call: a nested trap escaped the JS worker loop, the
+ * worker thread ended, the JS job whose error was being recorded never set its latch, and
+ * `install` hung.)
+ */
+export function schedAbandonStep(reg: usize, w: u32, top: usize, running: usize): i32 {
+  const s = regSlot(reg, w);
+  const j = JOINS;
+  const r = <usize>load<u32>(s + WS_RUNNING); // own slot: plain
+  const joinLive = j != 0 && j >= top;
+  const runLive = r != running && r != 0;
+  // A join made while running r lies above r's RUN_TOP (thief-only field, written by us).
+  if (joinLive && (!runLive || j >= <usize>load<u32>(r + SJ_RUN_TOP))) {
+    if (load<u32>(j + SJ_FAILED) != 2) waitWasmCold(reg, w, s, j + SJ_LATCH); // may trap: above
+    JOINS = <usize>load<u32>(j + SJ_JOIN_NEXT); // own record (JOIN_NEXT is owner-only): plain
+    return 1;
+  }
+  if (runLive) {
+    store<u32>(s + WS_RUNNING, load<u32>(r + SJ_RUN_NEXT)); // read before the set: then the owner may reuse it
+    store<u32>(r + SJ_FAILED, 1);
+    latchSet(r + SJ_LATCH);
+    return 1;
+  }
+  store<u32>(s + WS_TOP, <u32>top); // the job stack back to the mark
+  setTaken(0);
+  return 0;
 }

@@ -155,7 +155,7 @@ export function __schedWorker(reg: number, w: number, n: number): void {
       } catch {
         // A wasm job trapped inside sched_run: its joiner learns it through the job's record
         // (schedAbandon fails it); this worker carries on.
-        x.sched_abandon(reg, w, top, running);
+        abandon(reg, w, top, running);
         continue;
       }
       if (j === 0) break;
@@ -164,6 +164,33 @@ export function __schedWorker(reg: number, w: number, n: number): void {
   } finally {
     x.sched_leave(reg);
     current = null;
+  }
+}
+
+/**
+ * After an exception out of wasm on worker `w` (a trap unwinds every wasm frame to JS): recovers
+ * the joins in progress and the stolen jobs above the marks `top` / `running` taken before the
+ * call, innermost first (assembly/sched/worker.ts, Traps). Never throws, so the worker loop and
+ * the JS job being run always go on: their latch is set and their joiner sees the error.
+ *
+ * sched_abandon drops the queued jobs; it runs nothing and cannot trap. sched_abandon_step then
+ * recovers one frame per call: it waits for a join's thief (running stolen wasm jobs meanwhile,
+ * and those trap too) or fails a stolen job. A nested trap — the repeated-trap hang: it used to
+ * escape from here, out of the worker loop, and the job whose error was being recorded never set
+ * its latch — is recovered the same way with the marks taken just before that step, and the step
+ * is retried (worker.ts schedAbandonStep). The nesting is bounded: each level is a trap of a job
+ * stolen one level up.
+ */
+function abandon(reg: number, w: number, top: number, running: number): void {
+  const { x } = engine();
+  x.sched_abandon(reg, w, top);
+  for (;;) {
+    const innerTop = x.sched_mark_top(reg, w), innerRunning = x.sched_mark_running(reg, w);
+    try {
+      if (x.sched_abandon_step(reg, w, top, running) === 0) return;
+    } catch {
+      abandon(reg, w, innerTop, innerRunning);
+    }
   }
 }
 
@@ -187,7 +214,7 @@ function runJsJob(ctx: WorkerCtx, rec: number): void {
     ok = false;
     value = panicInfo(e);
     // A trap unwound wasm frames of joins in progress: clean up after them (a no-op otherwise).
-    x.sched_abandon(ctx.reg, ctx.w, top, running);
+    abandon(ctx.reg, ctx.w, top, running);
   }
   for (const h of argHandles) h.drop();
   complete(rec, ok, value);
@@ -229,7 +256,7 @@ function callHere<T>(ctx: WorkerCtx, fn: Fn, args: unknown[]): T {
   try {
     return fn(...args) as T;
   } catch (e) {
-    x.sched_abandon(ctx.reg, ctx.w, top, running);
+    abandon(ctx.reg, ctx.w, top, running);
     throw e;
   }
 }
@@ -243,7 +270,7 @@ function helpUntil(ctx: WorkerCtx, rec: number): void {
     try {
       j = x.sched_wait(ctx.reg, ctx.w, rec + JR_LATCH);
     } catch {
-      x.sched_abandon(ctx.reg, ctx.w, top, running);
+      abandon(ctx.reg, ctx.w, top, running);
       continue;
     }
     if (j === 0) return;
