@@ -80,22 +80,25 @@ export function tcacheEnable(): void { TC_ON = true; }
 /** Returns a small block (header address, STATE already B_FREE) of class `c`. */
 // @ts-ignore: decorator
 @inline export function cachedFree(block: usize, c: i32): void {
-  if (TC != 0 && c < CACHED_CLASSES) {
-    const slot = TC + (<usize>c << 3);
-    // The block is ours since free()'s cmpxchg: nobody else writes its next word.
-    store<u32>(block + BLOCK_HEADER, load<u32>(slot)); // push: block.next = head
-    store<u32>(slot, <u32>block);
-    const n = load<u32>(slot, 4) + 1;
-    store<u32>(slot, n, 4);
-    if (n > limitOf(c)) flushCold(c, slot, n);
-    return;
-  }
-  cachedFreeCold(block, c);
+  if (TC != 0 && c < CACHED_CLASSES) push(block, c);
+  else cachedFreeCold(block, c);
+}
+
+/** Pushes `block` on this thread's list of class `c` (the cache exists); flushes when over. */
+// @ts-ignore: decorator
+@inline function push(block: usize, c: i32): void {
+  const slot = TC + (<usize>c << 3);
+  // The block is ours since free()'s cmpxchg: nobody else writes its next word.
+  store<u32>(block + BLOCK_HEADER, load<u32>(slot)); // push: block.next = head
+  store<u32>(slot, <u32>block);
+  const n = load<u32>(slot, 4) + 1;
+  store<u32>(slot, n, 4);
+  if (n > limitOf(c)) flushCold(c, slot, n);
 }
 
 /** No cache yet (or an uncached class): make one (a thread that only frees needs it too). */
 function cachedFreeCold(block: usize, c: i32): void {
-  if (c < CACHED_CLASSES && TC_ON && (TC != 0 || tcacheCreate())) cachedFree(block, c);
+  if (c < CACHED_CLASSES && TC_ON && (TC != 0 || tcacheCreate())) push(block, c);
   else smallFree(block, c);
 }
 
