@@ -203,3 +203,23 @@ export function sched_test_trap_join(n: i32): f64 { return <f64>trapFibJoin(<i64
  * K_TRAP_FIB_AFTER): traps while both workers are deep in the joins. In a pool worker only.
  */
 export function sched_test_trap_join_after(n: i32, limit: u32): f64 { return <f64>trapAfterFib(<i64>n, limit); }
+
+// ---- par (sched/par.ts) -------------------------------------------------------------------------
+import { parReduce, parHas, parExact, parBitsHi, parBitsLo } from "../sched/par";
+export {
+  PK_RANGE, PK_F64, PK_F32, PK_I32, PK_U32, PO_SUM, PO_MIN, PO_MAX, PO_COUNT,
+} from "../sched/par";
+/**
+ * Folds [start, end) of a source (PK_*: a range, or the typed array whose first element is at
+ * `base`) with the reduction `op` (PO_*), splitting adaptively over this worker's pool. start /
+ * end are integers (f64 across the ABI: |x| <= 2^53, the host checks). sched_par_has /
+ * sched_par_exact describe the result (sched/par.ts parReduce).
+ */
+export function sched_par_reduce(kind: u32, op: u32, base: usize, start: f64, end: f64, minLen: u32): f64 {
+  return parReduce(kind, op, base, <i64>start, <i64>end, minLen);
+}
+export function sched_par_has(): u32 { return parHas(); }
+export function sched_par_exact(): u32 { return parExact(); }
+/** The last integer result's exact i64 bits, when sched_par_exact said 0. */
+export function sched_par_bits_hi(): u32 { return parBitsHi(); }
+export function sched_par_bits_lo(): u32 { return parBitsLo(); }

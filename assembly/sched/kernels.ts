@@ -8,6 +8,7 @@
 // stack (worker.ts schedStackAlloc), so a join allocates nothing from the heap.
 import { schedJoinAt, schedStackAlloc, schedStackRelease, SJ_SIZE } from "./worker";
 import { add32, store32 } from "../sync/atomic";
+import { parKernel, K_PAR } from "./par";
 
 export const K_FIB: u32 = 1;
 /** Test kernel: fib with joins that traps at every n == 3 (a trap inside joins, on any worker). */
@@ -30,6 +31,7 @@ export function runKernel(k: u32, data: usize): void {
     store<i64>(data, trapAfterFibJoin(load<i64>(data), <usize>load<u32>(data + TA_COUNTER), load<u32>(data + TA_LIMIT)));
     return;
   }
+  if (k == K_PAR) { parKernel(data); return; }
   unreachable();
 }
 

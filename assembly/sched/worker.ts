@@ -83,6 +83,8 @@ export function schedLeave(reg: usize): void {
   CUR_W = 0;
 }
 export function schedCurrentRegistry(): usize { return CUR_REG; }
+/** This thread's worker index in its pool (0 outside a pool: check schedCurrentRegistry first). */
+export function schedCurrentWorker(): u32 { return CUR_W; }
 
 // ---- the job stack --------------------------------------------------------------------------
 

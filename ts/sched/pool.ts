@@ -630,7 +630,7 @@ let defaultPool: ThreadPool | null = null;
 let defaultMemory: WebAssembly.Memory | null = null;
 
 /** The pool `join` uses outside any pool: created on first use with the engine's worker count. */
-function getDefaultPool(): ThreadPool {
+export function getDefaultPool(): ThreadPool {
   const e = engine();
   if (defaultPool === null || defaultMemory !== e.memory) {
     defaultPool = ThreadPool.create();
