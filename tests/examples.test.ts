@@ -18,6 +18,16 @@ describe("examples", () => {
     ]) expect(out).toContain(line);
   });
 
+  it("the guide's rayon examples (weft.par) print rayon's results", () => {
+    const sum = run("examples/rayon-sum.mjs");
+    for (const line of ["range sum 1..=1000: 500500", "Sequential sum: 55", "Parallel sum: 55"]) expect(sum).toContain(line);
+    const big = run("examples/rayon-bigdata.mjs");
+    for (const line of [
+      "Max value in big_data: 999999", "Processed data size: 333334",
+      "Total processed sum (even numbers squared): 166666166667000000",
+    ]) expect(big).toContain(line);
+  });
+
   it("the main job counts the primes below 1e6 correctly on 1 and all threads and reports a speed-up", () => {
     const out = run("examples/primes.mjs", ["1e6"]);
     expect(out).toContain("pi(1,000,000) = 78,498  matches the known value");
