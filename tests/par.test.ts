@@ -44,6 +44,25 @@ describe("par: built-in wasm reductions", () => {
     }
   });
 
+  test("the wasm kernel spreads a big range over both workers (thief splitting), with the exact sum", async () => {
+    const pool = weft.ThreadPool.create({ threads: 2 });
+    try {
+      for (let round = 0; round < stress(3); round++) {
+        // PO_WORKERS (test only): each leaf sums its part, then reports its worker's bit; OR-combined.
+        const mask = await pool.install(() => {
+          const w = globalThis.weft.__bench;
+          const x = w.exports(), L = w.layout();
+          return x.sched_par_reduce(L.PK_RANGE, L.PO_WORKERS, 0, 0, 4e7, 1024) as number;
+        });
+        expect(mask).toBe(3);
+      }
+      // The sum itself, on this pool (nested: synchronous on its worker).
+      expect(await pool.install(() => globalThis.weft.par(globalThis.weft.range(0, 4e7)).sum())).toBe(4e7 * (4e7 - 1) / 2);
+    } finally {
+      await pool.shutdown();
+    }
+  }, 60_000);
+
   test("a float sum differs from the left fold only by rounding (the association order differs)", async () => {
     const a = new weft.SharedArray(Float64Array, 50_000);
     for (let i = 0; i < a.array.length; i++) a.array[i] = 1 / (i + 1);

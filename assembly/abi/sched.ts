@@ -207,7 +207,7 @@ export function sched_test_trap_join_after(n: i32, limit: u32): f64 { return <f6
 // ---- par (sched/par.ts) -------------------------------------------------------------------------
 import { parReduce, parHas, parExact, parBitsHi, parBitsLo } from "../sched/par";
 export {
-  PK_RANGE, PK_F64, PK_F32, PK_I32, PK_U32, PO_SUM, PO_MIN, PO_MAX, PO_COUNT,
+  PK_RANGE, PK_F64, PK_F32, PK_I32, PK_U32, PO_SUM, PO_MIN, PO_MAX, PO_COUNT, PO_WORKERS,
 } from "../sched/par";
 /**
  * Folds [start, end) of a source (PK_*: a range, or the typed array whose first element is at

@@ -46,6 +46,12 @@ export const PO_SUM: u32 = 0;
 export const PO_MIN: u32 = 1;
 export const PO_MAX: u32 = 2;
 export const PO_COUNT: u32 = 3;
+/**
+ * Test only: each leaf sums its range (i64, as PO_SUM, for the work) and then reports the bit
+ * 1 << (its worker index & 63) instead; halves combine by OR. The result is the set of workers
+ * that folded a part: thief splitting spread the work when more than one bit is set.
+ */
+export const PO_WORKERS: u32 = 4;
 
 export const PR_KIND: usize = 0;
 export const PR_OP: usize = 4;
@@ -127,6 +133,7 @@ function parCombine(data: usize, l: usize, r: usize): void {
     store<f64>(data + PR_RESULT, op == PO_SUM ? a + b : op == PO_MIN ? min<f64>(a, b) : max<f64>(a, b));
   } else {
     const a = load<i64>(l + PR_RESULT), b = load<i64>(r + PR_RESULT);
+    if (op == PO_WORKERS) { store<i64>(data + PR_RESULT, a | b); store<u32>(data + PR_HAS, 1); return; }
     store<i64>(data + PR_RESULT, op == PO_MIN ? min<i64>(a, b) : op == PO_MAX ? max<i64>(a, b) : a + b);
   }
   store<u32>(data + PR_HAS, 1);
@@ -144,6 +151,7 @@ function parFold(data: usize, start: i64, end: i64): void {
     if (op == PO_MAX) { store<i64>(data + PR_RESULT, end - 1); return; }
     let s: i64 = 0;
     for (let i = start; i < end; i++) s += i;
+    if (op == PO_WORKERS) { parWorkersCold(data, s); return; }
     store<i64>(data + PR_RESULT, s);
     return;
   }
@@ -174,6 +182,12 @@ function parFold(data: usize, start: i64, end: i64): void {
     else for (let i = a + 1; i < b; i++) acc = max<i64>(acc, <i64>load<u32>(base + (i << 2)));
   }
   store<i64>(data + PR_RESULT, acc);
+}
+
+/** PO_WORKERS's leaf result: this worker's bit (`s`, the work's sum, keeps the loop alive). */
+function parWorkersCold(data: usize, s: i64): void {
+  const bit: i64 = schedCurrentRegistry() != 0 ? <i64>1 << <i64>(schedCurrentWorker() & 63) : 0;
+  store<i64>(data + PR_RESULT, s == -1 ? 0 : bit); // s is never -1 (sums of ranges in a test): no folding away
 }
 
 /** Per-thread (a wasm global per instance): what the last parReduce on this thread found. */
