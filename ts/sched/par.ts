@@ -129,9 +129,10 @@ function toSource(src: unknown): Source {
 }
 
 type MaybePromise<T> = T | Promise<T>;
-function then<T, U>(v: MaybePromise<T>, f: (t: T) => U, fin: () => void): MaybePromise<U> {
-  if (v instanceof Promise) return v.then(f).finally(fin);
-  try { return f(v); } finally { fin(); }
+/** f(v) now or when v settles; `fin` always after, `fail` too when it failed. */
+function then<T, U>(v: MaybePromise<T>, f: (t: T) => U, fin: () => void, fail: () => void): MaybePromise<U> {
+  if (v instanceof Promise) return v.then(f).catch((e) => { fail(); throw e; }).finally(fin);
+  try { return f(v); } catch (e) { fail(); throw e; } finally { fin(); }
 }
 
 /** A parallel iterator: a builder; every method returns a new one, terminal methods run it. */
@@ -191,6 +192,7 @@ export class ParIter {
     const { L } = engine();
     const src = toSource(this.#src);
     let out: SharedArray | null = null;
+    let queued = false;
     const cleanup = (): void => { if (src.temp) src.shared!.drop(); };
     try {
       const filtered = this.#stages.some(([k]) => k === FILTER);
@@ -208,6 +210,7 @@ export class ParIter {
       };
       const pool = ThreadPool.current() ?? getDefaultPool();
       const r = pool.install([d], (d: Desc) => (globalThis as unknown as { weft: { __parRun(d: Desc): unknown } }).weft.__parRun(d)) as MaybePromise<unknown>;
+      queued = true; // from here then() cleans up
       const o = out;
       return then(r, (v) => {
         if (op === "collect") {
@@ -218,10 +221,10 @@ export class ParIter {
           return sa;
         }
         return op === "forEach" ? undefined : v;
-      }, cleanup);
+      }, cleanup, () => o?.drop()); // a failed collect leaks no output array
     } catch (e) {
-      out?.drop();
-      cleanup();
+      // Failed before then() took over (bad input, or the job failed inline on a worker).
+      if (!queued) { out?.drop(); cleanup(); }
       throw e;
     }
   }
