@@ -126,6 +126,13 @@ describe("par: JS chunk functions", () => {
     expect(await weft.par([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]).sum()).toBe(55);
     expect(await weft.par(new Int16Array([1, -2, 3])).map("(x) => x * 10").sum()).toBe(20);
     expect(await weft.par(new Int32Array([4, 5, 6])).reduce(1, "(a, b) => a * b")).toBe(120);
+    // other element types take the JS path for the built-in reductions too
+    expect(await weft.par(new BigInt64Array([1n, -2n, 2n ** 60n])).sum()).toBe(2n ** 60n - 1n);
+    expect(await weft.par(new Uint8Array([7, 200, 3])).max()).toBe(200);
+    expect(await weft.par(new Int16Array([7, -200, 3])).min()).toBe(-200);
+    // one leaf when withMinLen exceeds the length: the same results
+    expect(await weft.par(weft.range(0, 5000)).withMinLen(1e9).sum()).toBe(5000 * 4999 / 2);
+    expect(await weft.par(weft.range(0, 5000)).withMinLen(1e9).map((x: number) => -x).min()).toBe(-4999);
   });
 
   test("uneven work balances: both workers run chunks of a forEach whose cost grows with the index", async () => {
