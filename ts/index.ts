@@ -29,5 +29,5 @@ export { __bench } from "./bench-hooks";
 export { ThreadPool, PoolScope, join } from "./sched/pool";
 export type { ThreadPoolOptions } from "./sched/pool";
 /** @internal the body of a pool worker thread (ts/sched/pool.ts), reached as globalThis.weft. */
-export { __schedWorker } from "./sched/pool";
+export { __schedWorker } from "./sched/worker";
 export { par, range, ParIter, ParRange, __parRun, __parPart } from "./sched/par";

@@ -24,286 +24,23 @@
 // Outside the pool every operation is async (the caller injects and awaits the latch); on a
 // worker of the same pool they are synchronous and work-first (join pushes b, runs a inline, pops
 // b back or helps until b's latch is set), as `join` inside a worker is in shared/API.md.
+//
+// Files: this one (ThreadPool, PoolScope, the default pool, weft.join), worker.ts (the worker
+// loop, running and completing JS jobs, trap recovery, work-first join, injecting from outside),
+// record.ts (the job record: make, free, take the result), par.ts (parallel iterators).
 import { engine, engineOrNull, views } from "../engine";
-import { encodeToHeap, decodeFromHeap, freeEncoded, notSend } from "../codec";
-import type { SharedHandle } from "../handle";
+import { notSend } from "../codec";
 import { spawn, JoinHandle } from "../thread/spawn";
 import { waitAsync } from "../keepalive";
 import { InvalidArgumentError, OutOfMemoryError, WeftError } from "../errors";
 import { stats, availableParallelism } from "../init";
+import { JR_SIZE, JR_STATUS, JS_DETACHED, newRecord, dropRecord, sourceOf, takeResult } from "./record";
+import { Fn, WorkerCtx, workerCtx, callHere, inject, awaitRecord, helpUntil, joinHere, runJsJob } from "./worker";
 
 /** The engine's worker count (main thread), else the machine's parallelism (rayon's default). */
 function defaultThreads(): number {
   const n = stats().workers;
   return n > 0 ? n : Math.max(1, availableParallelism());
-}
-
-const JR_LATCH = 0;
-const JR_PAYLOAD = 24;
-const JR_PAYLOAD_LEN = 28;
-const JR_PAYLOAD_HANDLES = 32;
-const JR_RESULT = 36;
-const JR_RESULT_LEN = 40;
-const JR_RESULT_HANDLES = 44;
-const JR_STATUS = 48;
-const JR_SIZE = 56;
-const JS_PENDING = 0, JS_OK = 1, JS_ERROR = 2, JS_DETACHED = 3;
-
-/** How long an outside waiter polls a latch before it sleeps on it (short jobs end in µs). */
-const SPIN_MS = 0.1;
-
-type Fn = (...args: any[]) => unknown;
-/** This thread's worker context, while it runs a pool's worker loop. */
-interface WorkerCtx { reg: number; w: number; n: number; }
-let current: WorkerCtx | null = null;
-
-const compiled = new Map<string, Function>();
-function compile(src: string): Function {
-  let f = compiled.get(src);
-  if (f === undefined) {
-    f = new Function(`"use strict"; return (${src});`)() as Function;
-    if (typeof f !== "function") throw new TypeError("pool job: the source is not a function");
-    compiled.set(src, f);
-  }
-  return f;
-}
-
-function sourceOf(fn: unknown, what: string): string {
-  if (typeof fn !== "function") throw new InvalidArgumentError(`${what}: expected a function`);
-  const src = Function.prototype.toString.call(fn);
-  if (src.endsWith("{ [native code] }")) throw new InvalidArgumentError(`${what}: native functions cannot be sent to a worker`);
-  return src;
-}
-
-// ---- job records ------------------------------------------------------------------------------
-
-/** A job record for `fn(...args)`; its latch waited by `waiter` (worker index) or from outside (-1). */
-function newRecord(reg: number, src: string, args: unknown[], waiter: number): number {
-  const { x } = engine();
-  const enc = encodeToHeap([src, args]);
-  const rec = x.heap_alloc(JR_SIZE);
-  if (rec === 0) { freeEncoded(enc.ptr, enc.len, enc.handles > 0); throw new OutOfMemoryError(JR_SIZE); }
-  // The latch: REGISTRY = the pool's sleep registry for a waiting worker (sched_latch_init_spin).
-  if (waiter >= 0) x.sched_latch_init_spin(rec + JR_LATCH, reg, waiter);
-  else x.sched_latch_init(rec + JR_LATCH, 0, 0, 0);
-  const V = views();
-  const u = V.u32;
-  u[(rec + JR_PAYLOAD) >>> 2] = enc.ptr;
-  u[(rec + JR_PAYLOAD_LEN) >>> 2] = enc.len;
-  u[(rec + JR_PAYLOAD_HANDLES) >>> 2] = enc.handles > 0 ? 1 : 0;
-  u[(rec + JR_RESULT) >>> 2] = 0;
-  u[(rec + JR_RESULT_LEN) >>> 2] = 0;
-  u[(rec + JR_RESULT_HANDLES) >>> 2] = 0;
-  u[(rec + JR_STATUS) >>> 2] = JS_PENDING;
-  return rec; // plain stores: published by the SeqCst push / inject that follows
-}
-
-/** Frees a record never run (its payload too). */
-function dropRecord(rec: number): void {
-  const { x } = engine();
-  const u = views().u32;
-  const p = u[(rec + JR_PAYLOAD) >>> 2];
-  if (p !== 0) freeEncoded(p, u[(rec + JR_PAYLOAD_LEN) >>> 2], u[(rec + JR_PAYLOAD_HANDLES) >>> 2] !== 0);
-  x.heap_free(rec);
-}
-
-function panicInfo(e: unknown): { name: string; message: string; stack?: string } {
-  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
-  return { name: "Error", message: String(e) };
-}
-
-const errorClasses: Record<string, new (m: string) => Error> = {
-  Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError,
-};
-/** The job's error rebuilt with its original name, message and stack (a built-in class when it was one). */
-function rebuildError(info: { name: string; message: string; stack?: string }): Error {
-  const C = errorClasses[info.name] ?? Error;
-  const e = new C(info.message);
-  if (e.name !== info.name) Object.defineProperty(e, "name", { value: info.name, configurable: true, writable: true });
-  if (info.stack !== undefined) e.stack = info.stack;
-  return e;
-}
-
-/** Takes the result out of a finished record and frees it: the value, or throws the job's error. */
-function takeResult(rec: number): unknown {
-  const { x } = engine();
-  const u = views().u32;
-  const status = u[(rec + JR_STATUS) >>> 2];
-  const p = u[(rec + JR_RESULT) >>> 2], n = u[(rec + JR_RESULT_LEN) >>> 2];
-  let value: unknown;
-  if (p !== 0) { value = decodeFromHeap(p, n); x.heap_free(p); }
-  x.heap_free(rec);
-  if (status === JS_OK) return value;
-  const info = (value ?? { name: "Error", message: "the job failed; its error could not be recorded (out of shared memory)" });
-  throw rebuildError(info as { name: string; message: string; stack?: string });
-}
-
-// ---- the worker side --------------------------------------------------------------------------
-
-/** @internal The body of each pool worker thread (spawned by ThreadPool.create). */
-export function __schedWorker(reg: number, w: number, n: number): void {
-  const { x } = engine();
-  if (current !== null) throw new WeftError("INVALID_ARGUMENT", "weft: a thread runs one pool worker loop at most");
-  current = { reg, w, n };
-  x.sched_enter(reg, w);
-  try {
-    for (;;) {
-      const top = x.sched_mark_top(reg, w), running = x.sched_mark_running(reg, w);
-      let j: number;
-      try {
-        j = x.sched_run(reg, w);
-      } catch {
-        // A wasm job trapped inside sched_run: its joiner learns it through the job's record
-        // (schedAbandon fails it); this worker carries on.
-        abandon(reg, w, top, running);
-        continue;
-      }
-      if (j === 0) break;
-      runJsJob(current, j);
-    }
-  } finally {
-    x.sched_leave(reg);
-    current = null;
-  }
-}
-
-/**
- * After an exception out of wasm on worker `w` (a trap unwinds every wasm frame to JS): recovers
- * the joins in progress and the stolen jobs above the marks `top` / `running` taken before the
- * call, innermost first (assembly/sched/worker.ts, Traps). Never throws, so the worker loop and
- * the JS job being run always go on: their latch is set and their joiner sees the error.
- *
- * sched_abandon drops the queued jobs; it runs nothing and cannot trap. sched_abandon_step then
- * recovers one frame per call: it waits for a join's thief (running stolen wasm jobs meanwhile,
- * and those trap too) or fails a stolen job. A nested trap — the repeated-trap hang: it used to
- * escape from here, out of the worker loop, and the job whose error was being recorded never set
- * its latch — is recovered the same way with the marks taken just before that step, and the step
- * is retried (worker.ts schedAbandonStep). The nesting is bounded: each level is a trap of a job
- * stolen one level up.
- */
-function abandon(reg: number, w: number, top: number, running: number): void {
-  const { x } = engine();
-  x.sched_abandon(reg, w, top);
-  for (;;) {
-    const innerTop = x.sched_mark_top(reg, w), innerRunning = x.sched_mark_running(reg, w);
-    try {
-      if (x.sched_abandon_step(reg, w, top, running) === 0) return;
-    } catch {
-      abandon(reg, w, innerTop, innerRunning);
-    }
-  }
-}
-
-/** Runs the JS job `rec` on this worker, publishes its result or error, sets its latch. Never throws. */
-function runJsJob(ctx: WorkerCtx, rec: number): void {
-  const { x } = engine();
-  const top = x.sched_mark_top(ctx.reg, ctx.w), running = x.sched_mark_running(ctx.reg, ctx.w);
-  const argHandles: SharedHandle[] = [];
-  let ok = true, value: unknown;
-  try {
-    const u = views().u32;
-    const p = u[(rec + JR_PAYLOAD) >>> 2], len = u[(rec + JR_PAYLOAD_LEN) >>> 2];
-    const [src, args] = decodeFromHeap(p, len, argHandles) as [string, unknown[]];
-    x.heap_free(p);
-    views().u32[(rec + JR_PAYLOAD) >>> 2] = 0;
-    value = (compile(src) as Fn)(...args);
-    if (value !== null && typeof value === "object" && typeof (value as PromiseLike<unknown>).then === "function") {
-      throw new InvalidArgumentError("a pool job must be synchronous: it returned a Promise");
-    }
-  } catch (e) {
-    ok = false;
-    value = panicInfo(e);
-    // A trap unwound wasm frames of joins in progress: clean up after them (a no-op otherwise).
-    abandon(ctx.reg, ctx.w, top, running);
-  }
-  for (const h of argHandles) h.drop();
-  complete(rec, ok, value);
-}
-
-function complete(rec: number, ok: boolean, value: unknown): void {
-  const { x } = engine();
-  if (views().u32[(rec + JR_STATUS) >>> 2] === JS_DETACHED) {
-    // A detached spawn: nobody waits. Its error cannot be re-thrown anywhere: report it.
-    if (!ok) console.error("weft: a job spawned in a pool failed:", rebuildError(value as { name: string; message: string; stack?: string }));
-    x.heap_free(rec);
-    return;
-  }
-  let enc;
-  try {
-    enc = encodeToHeap(value);
-  } catch (e) {
-    ok = false; // the result cannot cross threads: that is the job's error
-    try { enc = encodeToHeap(panicInfo(e)); } catch { enc = null; }
-  }
-  const u = views().u32;
-  if (enc) {
-    u[(rec + JR_RESULT) >>> 2] = enc.ptr;
-    u[(rec + JR_RESULT_LEN) >>> 2] = enc.len;
-    u[(rec + JR_RESULT_HANDLES) >>> 2] = enc.handles > 0 ? 1 : 0;
-  }
-  u[(rec + JR_STATUS) >>> 2] = ok ? JS_OK : JS_ERROR;
-  x.sched_latch_set(rec + JR_LATCH); // SeqCst: publishes RESULT / STATUS to the waiter
-}
-
-/**
- * Calls user code inline on worker `ctx` (join's sides, install and scope bodies on a worker).
- * If it throws, a trap may have unwound wasm joins in progress: clean up after them (as
- * runJsJob does) before the error goes on up, or their jobs would stay in this deque.
- */
-function callHere<T>(ctx: WorkerCtx, fn: Fn, args: unknown[]): T {
-  const { x } = engine();
-  const top = x.sched_mark_top(ctx.reg, ctx.w), running = x.sched_mark_running(ctx.reg, ctx.w);
-  try {
-    return fn(...args) as T;
-  } catch (e) {
-    abandon(ctx.reg, ctx.w, top, running);
-    throw e;
-  }
-}
-
-/** On worker `ctx`: waits for `rec`'s latch while running other jobs (JS ones here, wasm ones in sched_wait). */
-function helpUntil(ctx: WorkerCtx, rec: number): void {
-  const { x } = engine();
-  for (;;) {
-    const top = x.sched_mark_top(ctx.reg, ctx.w), running = x.sched_mark_running(ctx.reg, ctx.w);
-    let j: number;
-    try {
-      j = x.sched_wait(ctx.reg, ctx.w, rec + JR_LATCH);
-    } catch {
-      abandon(ctx.reg, ctx.w, top, running);
-      continue;
-    }
-    if (j === 0) return;
-    runJsJob(ctx, j);
-  }
-}
-
-// ---- the outside side -------------------------------------------------------------------------
-
-/** Outside the pool: awaits the LockLatch of `rec` (polls briefly, then Atomics.waitAsync). */
-async function awaitRecord(rec: number): Promise<unknown> {
-  const { L } = engine();
-  const idx = (rec + JR_LATCH) >>> 2;
-  const until = performance.now() + SPIN_MS;
-  for (let i = 1; ; i++) {
-    const s = Atomics.load(views().i32, idx);
-    if (s === L.LATCH_SET) return takeResult(rec);
-    if ((i & 15) === 0 && performance.now() > until) break;
-  }
-  for (;;) {
-    const i32 = views().i32;
-    const s = Atomics.load(i32, idx);
-    if (s === L.LATCH_SET) return takeResult(rec);
-    // Announce a sleeper (latch.ts latchWait), so that the setter's xchg sees SLEEPING and wakes us.
-    if (s !== L.LATCH_SLEEPING && Atomics.compareExchange(i32, idx, s, L.LATCH_SLEEPING) !== s) continue;
-    await waitAsync(i32, idx, L.LATCH_SLEEPING, Infinity);
-  }
-}
-
-function inject(reg: number, rec: number, to = -1): void {
-  const { x, L } = engine();
-  const r = to < 0 ? x.sched_inject_js(reg, rec) : x.sched_inject_js_to(reg, to, rec);
-  if (r !== L.SUCCESS) { dropRecord(rec); throw new OutOfMemoryError(JR_SIZE); }
 }
 
 // ---- the pool ---------------------------------------------------------------------------------
@@ -377,18 +114,19 @@ export class ThreadPool {
 
   /** The pool whose worker runs the calling code, or null (rayon: `current_num_threads` etc. through it). */
   static current(): ThreadPool | null {
-    if (current === null) return null;
-    return new ThreadPool(current.reg, current.n, null);
+    const ctx = workerCtx();
+    return ctx === null ? null : new ThreadPool(ctx.reg, ctx.n, null);
   }
 
   /** The index of the calling worker in its pool, or null outside a pool (rayon's current_thread_index). */
-  static currentThreadIndex(): number | null { return current === null ? null : current.w; }
+  static currentThreadIndex(): number | null { return workerCtx()?.w ?? null; }
 
   /** Number of workers (rayon's current_num_threads). */
   get threads(): number { return this.#threads; }
 
   #here(): WorkerCtx | null {
-    return current !== null && current.reg === this.#reg ? current : null;
+    const ctx = workerCtx();
+    return ctx !== null && ctx.reg === this.#reg ? ctx : null;
   }
   #check(what: string): void {
     if (engineOrNull()?.memory !== this.#memory) throw new WeftError("NOT_INITIALIZED", `${what}: the pool's engine is shut down`);
@@ -560,30 +298,6 @@ function collect(takers: (() => unknown)[]): unknown[] {
   return out;
 }
 
-/** Work-first join on worker `ctx` (rayon's join_context). */
-function joinHere(ctx: WorkerCtx, argsA: unknown[], fa: Fn, argsB: unknown[], fb: Fn): [unknown, unknown] {
-  const { x, L } = engine();
-  const rec = newRecord(ctx.reg, sourceOf(fb, "join"), argsB, ctx.w);
-  if (x.sched_push_js(ctx.reg, ctx.w, rec) !== L.SUCCESS) {
-    dropRecord(rec); // no room to share b: run both here, in order
-    const va = callHere(ctx, fa, argsA);
-    return [va, callHere(ctx, fb, argsB)];
-  }
-  let va: unknown, errA: unknown, failedA = false;
-  try { va = callHere(ctx, fa, argsA); } catch (e) { failedA = true; errA = e; }
-  let vb: unknown;
-  if (x.sched_pop_js(ctx.reg, ctx.w, rec) !== 0) {
-    dropRecord(rec); // still ours: run the closure itself (no decoding)
-    try { vb = callHere(ctx, fb, argsB); } catch (e) { if (!failedA) throw e; }
-  } else {
-    helpUntil(ctx, rec); // stolen: help until the thief is done with it
-    try { vb = takeResult(rec); } catch (e) { if (!failedA) throw e; }
-  }
-  if (failedA) throw errA;
-  return [va, vb];
-}
-
-/** The scope handed to `pool.scope(f)`: `s.spawn(fn)` / `s.spawn(args, fn)`. */
 export class PoolScope {
   /** @internal */ readonly records: number[] = [];
   /** @internal */ closed = false;
