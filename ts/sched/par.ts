@@ -15,6 +15,7 @@
 //
 // Outside a pool the terminal operations return a Promise; on a pool worker (nested par) they
 // run synchronously and return the value, like `join` there.
+import { compileSource } from "../compile";
 import { engine } from "../engine";
 import { ThreadPool, getDefaultPool } from "./pool";
 import { SharedArray, SharedTypedArray, ElementType } from "../shared-array";
@@ -67,15 +68,7 @@ interface Desc {
   ot: string;
 }
 
-const compiled = new Map<string, Function>();
-function compile(src: string): Function {
-  let f = compiled.get(src);
-  if (f === undefined) {
-    f = new Function(`"use strict"; return (${src});`)() as Function;
-    compiled.set(src, f);
-  }
-  return f;
-}
+function compile(src: string): Function { return compileSource(src, "par"); }
 
 function sourceOf(fn: unknown, what: string): string {
   if (typeof fn === "string") {

@@ -7,6 +7,7 @@
 //   +----------+---------+-------+--------+--------+-------+--------+--------+
 //   (pool.ts's header says what each field holds and who writes it.)
 import { engine, views } from "../engine";
+import { compileSource } from "../compile";
 import { encodeToHeap, decodeFromHeap, freeEncoded } from "../codec";
 import { InvalidArgumentError, OutOfMemoryError } from "../errors";
 
@@ -21,16 +22,8 @@ export const JR_STATUS = 48;
 export const JR_SIZE = 56;
 export const JS_PENDING = 0, JS_OK = 1, JS_ERROR = 2, JS_DETACHED = 3;
 
-const compiled = new Map<string, Function>();
-export function compile(src: string): Function {
-  let f = compiled.get(src);
-  if (f === undefined) {
-    f = new Function(`"use strict"; return (${src});`)() as Function;
-    if (typeof f !== "function") throw new TypeError("pool job: the source is not a function");
-    compiled.set(src, f);
-  }
-  return f;
-}
+/** A pool job's function from its source (compiled once per thread). */
+export function compile(src: string): Function { return compileSource(src, "pool job"); }
 
 export function sourceOf(fn: unknown, what: string): string {
   if (typeof fn !== "function") throw new InvalidArgumentError(`${what}: expected a function`);

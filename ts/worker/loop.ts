@@ -8,9 +8,9 @@ import { releaseTrackedGuards } from "../sync/thread-guards";
 import { setDispatcher, TaskKind } from "../thread/spawn";
 import { Msg, type BootData } from "../protocol";
 import { graceForBusyWorkers } from "../pool";
+import { compileSource } from "../compile";
 import type { WorkerHost } from "../hosts/host";
 
-const compiled = new Map<string, Function>();
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 export async function runWorker(boot: BootData, host: WorkerHost): Promise<void> {
@@ -55,7 +55,7 @@ function runTask(task: number): Promise<void> | undefined {
         return f(...args);
       }).then((v) => finish(task, argHandles, true, v), (e) => finish(task, argHandles, false, e));
     }
-    fn = compile(src);
+    fn = compileSource(src, "spawn: the task");
   } catch (e) {
     finish(task, argHandles, false, e);
     return undefined;
@@ -72,16 +72,6 @@ function runTask(task: number): Promise<void> | undefined {
   }
   finish(task, argHandles, true, r);
   return undefined;
-}
-
-function compile(src: string): Function {
-  let f = compiled.get(src);
-  if (f === undefined) {
-    f = new Function(`"use strict"; return (${src});`)() as Function;
-    if (typeof f !== "function") throw new TypeError("spawn: the task source is not a function");
-    compiled.set(src, f);
-  }
-  return f;
 }
 
 function loadModule(url: string): Promise<Record<string, unknown>> {
