@@ -2,6 +2,7 @@
 import { describe, it, expect } from "vitest";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const run = (file: string, args: string[] = []) =>
@@ -28,7 +29,23 @@ describe("examples", () => {
     ]) expect(big).toContain(line);
   });
 
-  it("the main job counts the primes below 1e6 correctly on 1 and all threads and reports a speed-up", () => {
+  it("the main job renders the Mandelbrot set identically on 1 and all workers, writes a PNG and reports a speed-up", () => {
+    const out = run("examples/mandelbrot.mjs", ["320", "240", "200", "build/test-mandelbrot.png"]);
+    expect(out).toContain("both runs produced the same image");
+    expect(out).toContain("image: build/test-mandelbrot.png (320x240, ");
+    expect(out).toMatch(/speed-up: \d+\.\d\dx on \d+ threads/);
+    expect(out).not.toContain("MISMATCH");
+    const png = readFileSync(`${root}build/test-mandelbrot.png`);
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")).toBe("PNG");
+  });
+
+  it("the main job refuses a bad size with exit code 2", () => {
+    let status: number | null = null;
+    try { run("examples/mandelbrot.mjs", ["0"]); } catch (e) { status = (e as { status: number }).status; }
+    expect(status).toBe(2);
+  });
+
+  it("the first main job counts the primes below 1e6 correctly on 1 and all threads and reports a speed-up", () => {
     const out = run("examples/primes.mjs", ["1e6"]);
     expect(out).toContain("pi(1,000,000) = 78,498  matches the known value");
     expect(out).toMatch(/speed-up: \d+\.\d\dx on \d+ threads/);
