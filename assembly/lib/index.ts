@@ -17,7 +17,8 @@
 // the engine and a Mutex made by `new weft.Mutex(0)` in JS can be locked here: the pointer is all
 // either side needs. Nothing of weft's lives in the kernel's own statics:
 //
-//   - Compile with the engine's flags, so the layout and the memory import agree:
+//   - Compile with the engine's flags, so the layout and the memory import agree —
+//     `npx weft build-kernels my-kernels.ts` (bin/weft.mjs) passes exactly these:
 //       --runtime stub --enable threads --importMemory --sharedMemory --zeroFilledMemory
 //       --initialMemory 17 --maximumMemory 16384 --memoryBase 65536 -O3 --noAssert
 //       --bindings raw --use abort=~lib/weft/assembly/engine/abort/weftAbort
