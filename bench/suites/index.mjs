@@ -10,5 +10,6 @@ import channelMpmc from "./channel-mpmc.mjs";
 import channelPingpong from "./channel-pingpong.mjs";
 import channelObjects from "./channel-objects.mjs";
 import schedJoin from "./sched-join.mjs";
+import par from "./par.mjs";
 
-export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc, channelMpmc, channelPingpong, channelObjects, schedJoin];
+export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc, channelMpmc, channelPingpong, channelObjects, schedJoin, par];
