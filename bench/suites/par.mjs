@@ -135,7 +135,7 @@ export default {
         run: async () => {
           const [ms, rs] = await timeIt(() => Promise.all(chunks1.map((c) => piscina.run(c))));
           check1(rs.reduce((s, v) => s + v, 0), "piscina");
-          return ms;
+          return rec("p1", ms);
         },
       },
       {
@@ -143,7 +143,7 @@ export default {
         run: async () => {
           const [ms, s] = await timeIt(() => { let s = 0; for (let i = 0; i < ITEMS; i++) s += logistic(i); return s; });
           check1(s, "plain JS");
-          return ms;
+          return rec("s1", ms);
         },
       },
       { name: J1one, role: "info", run: async () => { const [ms, r] = await timeIt(() => mapSumIn(one)); check1(r, "weft 1"); return rec(J1one, ms); } },
@@ -178,7 +178,7 @@ export default {
           const [ms, rs] = await timeIt(() => Promise.all(chunks3.map((c) => piscina.run(c))));
           if (rs.reduce((s, v) => s + v, 0) !== H) throw new Error(`WRONG RESULT (Mandelbrot, piscina): ${rs} rows`);
           check3(pOut, "piscina");
-          return ms;
+          return rec("p3", ms);
         },
       },
       {
@@ -187,7 +187,7 @@ export default {
           const out = { array: new Int32Array(W * H).fill(-1) };
           const [ms] = await timeIt(() => { for (let y = 0; y < H; y++) row(y, y, out, W, H, MAXIT); });
           check3(out.array, "plain JS");
-          return ms;
+          return rec("s3", ms);
         },
       },
       {
@@ -206,6 +206,8 @@ export default {
         speedup("1 map-sum", J1one, J1, true),
         speedup("2 f64 sum", J2one, J2, false),
         speedup("3 Mandelbrot", J3one, J3, true),
+        `machine check: piscina's speed-up over plain JS is ${(medianOf(seen.s1) / medianOf(seen.p1)).toFixed(2)}x (job 1) and ` +
+          `${(medianOf(seen.s3) / medianOf(seen.p3)).toFixed(2)}x (job 3); near 1x means no second core was free (see "others")`,
         "the 1-worker and 2-worker pools are extra pools beside init's 2 workers (idle meanwhile); 2 cores",
       ],
       async cleanup() {
