@@ -11,5 +11,6 @@ import channelPingpong from "./channel-pingpong.mjs";
 import channelObjects from "./channel-objects.mjs";
 import schedJoin from "./sched-join.mjs";
 import schedTasks from "./sched-tasks.mjs";
+import par from "./par.mjs";
 
-export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc, channelMpmc, channelPingpong, channelObjects, schedJoin, schedTasks];
+export const suites = [mutexJs, mutexWasm, mutexContended, spawnJoin, init, channelSpsc, channelMpmc, channelPingpong, channelObjects, schedJoin, schedTasks, par];
