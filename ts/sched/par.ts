@@ -308,6 +308,7 @@ function leaf(d: Desc, s: number, e: number): unknown {
   const op = d.op;
   const f = d.f !== null ? compile(d.f) as (a: unknown, b: unknown, ...rest: unknown[]) => unknown : null;
   const args = d.a;
+  if (n === 1 && fns[0][0] === MAP && op === "sum") return mapSum(fns[0][1], view, d.r0, s, e);
   let acc: unknown = op === "reduce" ? d.id : op === "count" ? 0 : undefined;
   const kept: unknown[] | null = op === "collect" && out === null ? [] : null;
   outer: for (let i = s; i < e; i++) {
@@ -328,5 +329,16 @@ function leaf(d: Desc, s: number, e: number): unknown {
   }
   if (op === "forEach") return null;
   if (op === "collect") return kept;
+  return acc;
+}
+
+/** leaf() for the common `map(g).sum()`: one call per element, no stage loop, no op switch. */
+function mapSum(g: (v: unknown, i: number) => unknown, view: ArrayLike<unknown> | null, r0: number, s: number, e: number): unknown {
+  let acc: any = undefined;
+  if (view === null) {
+    for (let i = s; i < e; i++) { const v: any = g(r0 + i, i); acc = acc === undefined ? v : acc + v; }
+  } else {
+    for (let i = s; i < e; i++) { const v: any = g(view[i - s], i); acc = acc === undefined ? v : acc + v; }
+  }
   return acc;
 }
