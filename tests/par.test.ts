@@ -237,3 +237,35 @@ describe("par: bad input", () => {
     expect(await weft.par([1, 2, 3]).sum()).toBe(6);
   });
 });
+
+describe("par: sort", () => {
+  test("sorts in TypedArray order (NaN last, -0 before +0) for Float64, Int32, Uint32; copies back plain sources", async () => {
+    const n = stress(60_000) + 7;
+    const f64 = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? NaN : i % 11 === 0 ? (i % 2 ? -0 : 0) : Math.sin(i) * 1e6));
+    const i32 = Int32Array.from({ length: n }, (_, i) => ((i * 2654435761) % 100000) - 50000);
+    const u32 = Uint32Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 0);
+    for (const data of [f64, i32, u32]) {
+      const expected = (data.constructor as any).from(data).sort();
+      const sa = weft.SharedArray.from(data);
+      await weft.par(sa).withMinLen(64).sort();
+      expect(Array.from(sa.array, (v) => Object.is(v, -0) ? "-0" : v)).toEqual(Array.from(expected, (v: number) => Object.is(v, -0) ? "-0" : v));
+      sa.drop();
+      const copy = (data.constructor as any).from(data); // not shared: sorted through a copy, written back
+      await weft.par(copy).sort();
+      expect(Array.from(copy as ArrayLike<number>)).toEqual(Array.from(expected as ArrayLike<number>));
+    }
+    const plain = [3, 1, 2, -5, 10];
+    await weft.par(plain).sort();
+    expect(plain).toEqual([-5, 1, 2, 3, 10]);
+    const empty = new weft.SharedArray(Float64Array, 0);
+    await weft.par(empty).sort();
+    empty.drop();
+  });
+
+  test("bad input: a range, after map, BigInt arrays", () => {
+    expect(() => weft.par(weft.range(0, 10)).sort()).toThrow(weft.InvalidArgumentError);
+    expect(() => weft.par(10).sort()).toThrow(weft.InvalidArgumentError);
+    expect(() => weft.par([1, 2]).map((x: number) => x).sort()).toThrow(weft.InvalidArgumentError);
+    expect(() => weft.par(new BigInt64Array(3)).sort()).toThrow(weft.InvalidArgumentError);
+  });
+});

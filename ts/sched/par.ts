@@ -16,6 +16,7 @@
 // Outside a pool the terminal operations return a Promise; on a pool worker (nested par) they
 // run synchronously and return the value, like `join` there.
 import { compileSource } from "../compile";
+import { parSort } from "./sort";
 import { engine } from "../engine";
 import { ThreadPool, getDefaultPool } from "./pool";
 import { SharedArray, SharedTypedArray, ElementType } from "../shared-array";
@@ -174,6 +175,36 @@ export class ParIter {
     if (Array.isArray(a)) return this.#run("forEach", sourceOf(b, "ParIter.forEach(args, f)"), undefined, undefined, a) as MaybePromise<void>;
     return this.#run("forEach", sourceOf(a, "ParIter.forEach")) as MaybePromise<void>;
   }
+  /**
+   * rayon's par_sort for numbers: sorts the source in place, in TypedArray order (ascending,
+   * -0 before +0, NaN last). A SharedArray is sorted where it is; a typed array or a plain array
+   * is copied in, sorted, and copied back. Not for ranges or after map/filter.
+   */
+  sort(): MaybePromise<void> {
+    if (this.#stages.length > 0) throw new InvalidArgumentError("ParIter.sort(): sorts its source in place; it cannot follow map or filter");
+    const orig = this.#src;
+    if (orig instanceof ParRange || typeof orig === "number") throw new InvalidArgumentError("ParIter.sort(): a range has nothing to sort in place");
+    if (tagOf(orig) === "BigInt64Array" || tagOf(orig) === "BigUint64Array" || (orig instanceof SharedArray && /^Big/.test(tagOf(orig.array) ?? ""))) {
+      throw new InvalidArgumentError("ParIter.sort(): BigInt arrays are not supported yet");
+    }
+    const src = toSource(orig);
+    const sa = src.shared!;
+    const back = (): void => {
+      if (!src.temp) return;
+      const sorted = sa.array as unknown as ArrayLike<number>;
+      const target = orig as { [i: number]: number; length: number };
+      for (let i = 0; i < target.length; i++) target[i] = sorted[i];
+    };
+    let r: MaybePromise<unknown>;
+    try {
+      r = parSort(sa, this.#minLen) as MaybePromise<unknown>;
+    } catch (e) {
+      if (src.temp) sa.drop();
+      throw e;
+    }
+    return then(r, () => { back(); }, () => { if (src.temp) sa.drop(); }, () => {});
+  }
+
   /** The elements, in order, in a new SharedArray of `type` (default Float64Array). */
   collect<A extends SharedTypedArray = Float64Array>(type?: ElementType<A>): MaybePromise<SharedArray<A>> {
     const T = (type ?? Float64Array) as ElementType<A>;
